@@ -1,0 +1,122 @@
+"""``docker diff``: what changed between a container's filesystem and its image.
+
+Since 2018 every driver (overlay2 included) computes changes the *naive* way: it compares the
+full merged tree with the image+init tree, entry by entry, on metadata only
+(moby go-archive ``changes.go`` ChangesDirs / ``changes_unix.go`` statDifferent):
+
+* **C** when mode (type and permission bits), uid, gid or rdev differ, or — for
+  non-directories only — size or mtime differ. Content is never compared, so a copy-up that
+  changed nothing (a file opened for append without a write) is invisible here even though it
+  grows ``docker ps -s``.
+* **A** for a path only in the new tree; every descendant of an added directory is listed too.
+* **D** for a path only in the old tree; descendants of a deleted directory are not listed.
+* A directory gets a ``C`` line before its descendants' lines whenever anything inside it
+  changed, unless it was already reported. The root is never reported.
+* Order: pre-order; in each directory first the present children, then the deleted ones.
+  Docker's sibling order comes from Go map iteration and is random from call to call; layerlab
+  sorts siblings by name so the output is stable.
+
+Only paths the upper level touches can differ, so this walks the upper level instead of the
+whole tree: same answer, at the cost of the change rather than of the image.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rootfs import MergedView, RootFS
+from .tree import DIR, Node, join
+
+ADDED, CHANGED, DELETED = "A", "C", "D"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    kind: str  # "A", "C" or "D"
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.path}"
+
+
+def _same_time(a: int, b: int) -> bool:
+    """Equal, or equal to the second when either side has no sub-second part."""
+    if a == b:
+        return True
+    sa, na = divmod(a, 1_000_000_000)
+    sb, nb = divmod(b, 1_000_000_000)
+    return sa == sb and (na == 0 or nb == 0)
+
+
+def stat_different(old: Node, new: Node) -> bool:
+    if old.st_mode != new.st_mode or old.uid != new.uid or old.gid != new.gid or old.rdev != new.rdev:
+        return True
+    if new.kind != DIR:
+        if not _same_time(old.mtime, new.mtime) or old.size != new.size:
+            return True
+    return dict(old.xattrs).get("security.capability") != dict(new.xattrs).get("security.capability")
+
+
+def changes(fs: RootFS) -> list[Change]:
+    """The ``docker diff`` of a container root filesystem against its lower levels."""
+    out: list[Change] = []
+    _visit_dir(fs, fs.lower, "/", out)
+    return out
+
+
+def _added_subtree(fs: MergedView, path: str, out: list[Change]) -> None:
+    for name in fs.listdir(path):
+        p = join(path, name)
+        out.append(Change(ADDED, p))
+        if fs.lstat(p).kind == DIR:
+            _added_subtree(fs, p, out)
+
+
+def _visit_dir(fs: RootFS, old: MergedView, path: str, out: list[Change]) -> None:
+    """Append the changes under directory ``path`` (present in old and new) to ``out``."""
+    up = fs.upper
+    for name in sorted(up.children.get(path, ())):
+        p = join(path, name)
+        new = up.entries.get(p)
+        if new is None:
+            continue
+        before = old.lookup(p)
+        if before is None:
+            out.append(Change(ADDED, p))
+            if new.kind == DIR:
+                _added_subtree(fs, p, out)
+            continue
+        changed = stat_different(before, new)
+        if new.kind == DIR and before.kind == DIR:
+            mark = len(out)
+            if changed:
+                out.append(Change(CHANGED, p))
+            _visit_dir(fs, old, p, out)
+            if not changed and len(out) > mark:
+                out.insert(mark, Change(CHANGED, p))
+        elif new.kind == DIR:  # a file became a directory: C, then every child is new
+            out.append(Change(CHANGED, p))
+            _added_subtree(fs, p, out)
+        elif changed:
+            out.append(Change(CHANGED, p))
+    # deleted children: whiteouts, or lower names hidden by an opaque directory
+    if path in up.opaques or any(True for _ in _whiteouts_in(up, path)):
+        try:
+            now = set(fs.listdir(path))
+            before_names = old.listdir(path)
+        except OSError:
+            return
+        for name in before_names:
+            if name not in now:
+                out.append(Change(DELETED, join(path, name)))
+
+
+def _whiteouts_in(up, path: str):
+    prefix = path if path == "/" else path + "/"
+    for w in up.whiteouts:
+        if w.startswith(prefix) and "/" not in w[len(prefix):]:
+            yield w
+
+
+def size_rw(fs: RootFS) -> int:
+    """``docker ps -s`` SIZE on overlay2: apparent bytes in the upper dir, inodes once."""
+    return fs.upper.size

@@ -1,0 +1,104 @@
+"""Errors, few and categorical.
+
+::
+
+    LayerlabError
+    ├── FsError(OSError)            raised by file operations inside a container; carries errno
+    │     built by fs_error(errno, path): ENOENT, EEXIST, ENOTDIR, EISDIR, EACCES, ENOTEMPTY,
+    │     EROFS, EXDEV, ENOSPC, EBUSY, EINVAL, ELOOP ...  The instance is also an instance of the
+    │     matching builtin (FileNotFoundError, FileExistsError, ...) so student code can
+    │     ``except FileNotFoundError`` while engine code catches ``FsError``.
+    └── DaemonError                 what the docker daemon answers; its text is docker's text
+        ├── NotFound                "No such container: x", "No such image: y"
+        ├── Conflict                "remove v1: volume is in use - [<id>]"
+        ├── InvalidParameter        bad names, bad mount specs
+        ├── NotSupported            removed drivers, unsupported options
+        └── BuildError              a Dockerfile that cannot be built; names the line
+
+The CLI prints ``Error response from daemon: <text>`` for DaemonErrors (docker's prefix) and
+never shows a traceback.
+"""
+from __future__ import annotations
+
+import errno as _errno
+import os
+
+
+class LayerlabError(Exception):
+    """Base class of every error layerlab raises on purpose."""
+
+
+_BUILTIN = {
+    _errno.ENOENT: FileNotFoundError,
+    _errno.EEXIST: FileExistsError,
+    _errno.ENOTDIR: NotADirectoryError,
+    _errno.EISDIR: IsADirectoryError,
+    _errno.EACCES: PermissionError,
+    _errno.EPERM: PermissionError,
+}
+_CLASSES: dict[int, type] = {}
+
+
+class FsError(LayerlabError, OSError):
+    """A file operation failed; ``.errno`` says why, as the kernel would."""
+
+
+def _fs_class(code: int) -> type:
+    cls = _CLASSES.get(code)
+    if cls is None:
+        builtin = _BUILTIN.get(code)
+        bases = (FsError, builtin) if builtin else (FsError,)
+        name = _errno.errorcode.get(code, f"E{code}")
+        cls = type(f"FsError_{name}", bases, {"__module__": __name__})
+        _CLASSES[code] = cls
+    return cls
+
+
+def fs_error(code: int, path: str | None = None, path2: str | None = None) -> FsError:
+    """Build the OSError the kernel would raise: ``[Errno 2] No such file or directory: '/x'``."""
+    cls = _fs_class(code)
+    if path2 is not None:
+        return cls(code, os.strerror(code), path, None, path2)
+    if path is not None:
+        return cls(code, os.strerror(code), path)
+    return cls(code, os.strerror(code))
+
+
+class DaemonError(LayerlabError):
+    """An error the daemon returns. ``str(e)`` is the daemon's message, without the CLI prefix."""
+
+    category = "unknown"
+    exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(DaemonError):
+    category = "not found"
+
+
+class Conflict(DaemonError):
+    category = "conflict"
+
+
+class InvalidParameter(DaemonError):
+    category = "invalid parameter"
+
+
+class NotSupported(DaemonError):
+    category = "not supported"
+
+
+class BuildError(DaemonError):
+    """A build failed. ``line`` is the 1-based Dockerfile line, when one is to blame."""
+
+    category = "build"
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line

@@ -1,0 +1,14 @@
+#!/bin/sh
+# System packages the oracle tests need: a real Docker Engine, a busybox rootfs for base images,
+# btrfs for block-level CoW measurements, xattr tools, and Chromium for the browser test.
+# Idempotent; runs only as root with apt-get.
+set -e
+PKGS="docker.io busybox-static btrfs-progs attr chromium"
+missing=""
+for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "install_oracles: need root and apt-get to install:$missing" >&2; exit 0
+fi
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
