@@ -200,6 +200,8 @@ sec_inspect() {
   block x "docker container inspect insp"
   block x "docker container inspect -s -f '{{.SizeRw}} {{.SizeRootFs}}' insp"
   if [ -n "$DATA_ROOT" ] && [ "$DRIVER" = overlay2 ]; then
+    h "the overlay mount of a running container, as the kernel reports it (host /proc/self/mountinfo)"
+    block x "docker run -d --name mnt bb:1 sleep 30 >/dev/null && grep \"\$(docker inspect -f '{{.GraphDriver.Data.MergedDir}}' mnt)\" /proc/self/mountinfo | sed 's/^[0-9]* [0-9]* [0-9:]* //'; docker rm -f mnt >/dev/null"
     h "on-disk layout (host side)"
     block x "cd $DATA_ROOT && find image/overlay2 -maxdepth 4 | sort | sed 's/[0-9a-f]\{64\}/<64hex>/g' | uniq"
     block x "cd $DATA_ROOT/image/overlay2/layerdb/sha256 && for d in *; do echo \$d; for f in diff size cache-id parent; do [ -f \$d/\$f ] && echo \"  \$f: \$(cat \$d/\$f)\"; done; done"
