@@ -208,8 +208,9 @@ class PrivateDockerd:
             input = input.encode()
         if isinstance(input, bytes) and text:
             input = input.decode()
+        enc = {"encoding": "utf-8", "errors": "surrogateescape"} if text else {}
         r = subprocess.run([client or self.client, *args], input=input, capture_output=True,
-                           text=text, env=self.env(**(env or {})), timeout=timeout, cwd=cwd)
+                           env=self.env(**(env or {})), timeout=timeout, cwd=cwd, **enc)
         if check and r.returncode != 0:
             raise DockerdError(f"docker {' '.join(args)} -> {r.returncode}: {r.stderr}")
         return r
