@@ -14,6 +14,11 @@ everything of its own under one temp dir, so it can run next to any other daemon
     <tmp>/client/       DOCKER_CONFIG of the client (no shared ~/.docker)
     <tmp>/dockerd.log, <tmp>/containerd.log
 
+Outside the temp dir dockerd 20.10 still touches a few shared, harmless places:
+/etc/docker/key.json (its trust key, created once), /run/docker/plugins,
+/run/containerd/s/ (shim sockets, named by a hash of our containerd address),
+and the cgroup v1 parent ``docker`` (``buildkit`` for BuildKit).
+
 Networking is off (``--bridge=none --iptables=false --ip6tables=false
 --ip-masq=false --userland-proxy=false``): containers get only a loopback
 interface.  On exit dockerd and containerd are stopped by PID (SIGTERM, then
@@ -49,6 +54,7 @@ Standalone::
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -229,6 +235,7 @@ class PrivateDockerd:
             raise DockerdError(reason)
         t0 = time.monotonic()
         self.tmp = Path(tempfile.mkdtemp(prefix="llod-", dir=self.base_dir or "/tmp"))
+        atexit.register(self.stop)  # no orphaned daemons if the caller forgets or crashes
         try:
             for d in ("root", "exec", "client", "containerd"):
                 (self.tmp / d).mkdir()
@@ -357,6 +364,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.dockerd = self.containerd = None
         self.tmp = None
+        atexit.unregister(self.stop)
 
 
 # ---------------------------------------------------------------------- pytest glue
