@@ -278,6 +278,7 @@ sec_lifecycle() {
   block x "docker start lc && docker exec lc cat /tmp/f"
   block x "docker restart -t 1 lc && docker exec lc cat /tmp/f"
   block x "docker kill lc; docker ps -a --format '{{.Names}}|{{.Status}}|{{.State}}' --filter name=lc"
+  block x "docker run -d --name shpid1 bb:1 sh -c 'sleep 100; echo done' && docker exec shpid1 sh -c 'cat /proc/1/cmdline | tr \"\\\\0\" \" \"; echo' && time docker stop -t 1 shpid1 && docker ps -a --format '{{.Names}}|{{.Status}}' --filter name=shpid1"
   block x "docker run -d --name trapper bb:1 sh -c 'trap \"exit 0\" TERM; while true; do sleep 1; done'"
   block x "docker stop trapper; docker ps -a --format '{{.Names}}|{{.Status}}' --filter name=trapper"
   block x "docker run -d --name paused bb:1 sleep 100 && docker pause paused && docker ps -a --format '{{.Names}}|{{.Status}}|{{.State}}' --filter name=paused"
