@@ -474,6 +474,28 @@ class RootFS(MergedView):
         node = self._copy_up(real, found)
         self.upper.set_inode(real, node.with_(content=node.content.truncate(size), mtime=self.clock()))
 
+    def put_node(self, path: str, node: Node) -> str:
+        """Place ``node`` at ``path`` as-is (mode, owner and mtime kept): what COPY/ADD and
+        ``docker cp`` do. A file replaces what was there; a directory onto a directory only
+        takes the new metadata."""
+        self._check_writable(path)
+        real, found, par = self._parent_dir(path)
+        if found is not None:
+            if found.node.kind == DIR and node.kind == DIR:
+                self._copy_up(real, found)
+                self.upper.put(real, node)
+                return real
+            if found.node.kind == DIR:
+                self.remove_tree(real)
+            else:
+                self.upper.remove(real)
+        opaque = node.kind == DIR and (real in self.upper.whiteouts or self._in_lower(real))
+        self._new_name(real)
+        self.upper.put(real, node.with_(ino=0))
+        if opaque:
+            self.upper.opaques.add(real)
+        return real
+
     # ------------------------------------------------------------------ metadata
     def _modify(self, path: str, follow: bool, **changes) -> None:
         self._check_writable(path)

@@ -1,0 +1,696 @@
+"""``docker build``: run a Dockerfile's instructions, one layer or one history entry each.
+
+Two builders, as in Docker (chosen the docker way: ``DOCKER_BUILDKIT=0`` picks classic):
+
+**BuildKit** (default): RUN, COPY, ADD always make a layer — even one that changes nothing
+(an empty tar, diff_id ``sha256:5f70bf18…``); WORKDIR makes one unless the path is ``/``;
+everything else (ENV, LABEL, CMD, ENTRYPOINT, EXPOSE, USER, VOLUME, STOPSIGNAL, ARG, SHELL,
+HEALTHCHECK, MAINTAINER, ONBUILD) only adds a history entry with ``empty_layer: true``.
+``created_by`` strings: ``RUN /bin/sh -c <cmd> # buildkit``, ``COPY <src> <dst> # buildkit``,
+``ENV K=V``, ``CMD ["a" "b"]`` (Go ``%q`` of a slice: no commas), ``EXPOSE [80/tcp]``; comment
+``buildkit.dockerfile.v0``. The final image has no Parent, so ``docker history`` shows an ID on
+the top row only (buildkit convert.go, convert_copy.go).
+
+**Classic**: every step is committed from a container; an entry is ``empty_layer`` only when
+the committed diff is empty. ``created_by`` is the step container's Cmd joined by spaces:
+``/bin/sh -c <cmd>`` for RUN, ``/bin/sh -c #(nop)  CMD ["a" "b"]`` (two spaces) for metadata,
+``/bin/sh -c #(nop) COPY file:<hash> in /app `` (one space, trailing space) for COPY/ADD and
+``/bin/sh -c #(nop) WORKDIR /app``. Each step leaves an intermediate image, so history shows
+real IDs down the Parent chain (moby daemon/builder/dockerfile).
+
+Cache: an instruction is reused when its parent state, its text, the build args it can see,
+and (COPY/ADD) the checksum of its sources match a previous build; after the first miss
+everything below rebuilds. File mtimes are not part of the checksum.
+"""
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import io
+import json
+import os
+import posixpath
+import tarfile
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+from .clock import Clock, IdGenerator
+from .content import Content
+from .dockerfile import Instruction, expand, key_values, parse, split_words
+from .errors import BuildError, FsError
+from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image
+from .layer import Layer
+from .rootfs import FlatTree, RootFS
+from .tree import DIR, FILE, SYMLINK, Node, directory, join, normpath
+
+BUILDKIT_COMMENT = "buildkit.dockerfile.v0"
+DEFAULT_SHELL = ("/bin/sh", "-c")
+
+
+# --------------------------------------------------------------------------- build context
+class BuildContext:
+    """Files a build can COPY: from a folder on disk or from a dict ``{path: data}``."""
+
+    def __init__(self, files: Mapping[str, Node]):
+        self.files = dict(files)  # "/rel/path" -> Node (dirs included)
+
+    @staticmethod
+    def of(source, mtime: int = 0) -> "BuildContext":
+        if source is None:
+            return BuildContext({})
+        if isinstance(source, BuildContext):
+            return source
+        if isinstance(source, (str, os.PathLike)):
+            return BuildContext.from_dir(os.fspath(source))
+        return BuildContext.from_dict(source, mtime)
+
+    @staticmethod
+    def from_dict(files: Mapping[str, object], mtime: int = 0) -> "BuildContext":
+        nodes: dict[str, Node] = {}
+        for path, data in files.items():
+            p = normpath(path)
+            if isinstance(data, Node):
+                node = data
+            elif isinstance(data, Content):
+                node = Node(FILE, 0o644, 0, 0, mtime, data)
+            else:
+                node = Node(FILE, 0o644, 0, 0, mtime, Content.of(data))
+            nodes[p] = node
+            cur = posixpath.dirname(p)
+            while cur != "/" and cur not in nodes:
+                nodes[cur] = directory(0o755, mtime=mtime)
+                cur = posixpath.dirname(cur)
+        return BuildContext(nodes)
+
+    @staticmethod
+    def from_dir(root: str) -> "BuildContext":
+        nodes: dict[str, Node] = {}
+        ignore = _dockerignore(root)
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(dirnames) + sorted(filenames):
+                full = os.path.join(dirpath, name)
+                rel = "/" + os.path.relpath(full, root).replace(os.sep, "/")
+                if any(fnmatch.fnmatch(rel.lstrip("/"), pat) for pat in ignore):
+                    continue
+                st = os.lstat(full)
+                mtime = st.st_mtime_ns
+                if os.path.islink(full):
+                    nodes[rel] = Node(SYMLINK, 0o777, 0, 0, mtime, target=os.readlink(full))
+                elif os.path.isdir(full):
+                    nodes[rel] = Node(DIR, st.st_mode & 0o7777, 0, 0, mtime)
+                else:
+                    with open(full, "rb") as fh:
+                        data = fh.read()
+                    nodes[rel] = Node(FILE, st.st_mode & 0o7777, 0, 0, mtime, Content.of(data))
+        return BuildContext(nodes)
+
+    def size(self) -> int:
+        return sum(n.size for n in self.files.values() if n.kind == FILE)
+
+    def matches(self, pattern: str) -> list[str]:
+        pat = normpath(pattern)
+        if pat == "/":
+            return ["/"]
+        if any(c in pat for c in "*?["):
+            return sorted(p for p in self.files if fnmatch.fnmatchcase(p, pat))
+        return [pat] if pat in self.files else []
+
+    def subtree(self, path: str) -> list[tuple[str, Node]]:
+        """(relative path, node) under a directory, parents first."""
+        prefix = "" if path == "/" else path
+        out = []
+        for p in sorted(self.files):
+            if p.startswith(prefix + "/"):
+                out.append((p[len(prefix):], self.files[p]))
+        return out
+
+    def checksum(self, paths: list[str]) -> str:
+        """Content checksum of the sources, mtimes excluded (as BuildKit's cache key)."""
+        h = hashlib.sha256()
+        for p in paths:
+            items = [(p, self.files.get(p))] if p != "/" else []
+            if p == "/" or (self.files.get(p) and self.files[p].kind == DIR):
+                items += [(p + rel, n) for rel, n in self.subtree(p)]
+            for q, n in items:
+                if n is None:
+                    continue
+                h.update(f"{q}\0{n.kind}\0{n.mode:o}\0{n.target}\0".encode())
+                if n.kind == FILE:
+                    h.update(n.content.sha256().encode())
+        return h.hexdigest()
+
+
+def _dockerignore(root: str) -> list[str]:
+    path = os.path.join(root, ".dockerignore")
+    if not os.path.exists(path):
+        return []
+    with open(path) as fh:
+        return [ln.strip() for ln in fh if ln.strip() and not ln.startswith("#")]
+
+
+# --------------------------------------------------------------------------- build state
+@dataclass
+class _State:
+    layers: list[Layer]
+    history: list[HistoryEntry]
+    config: ContainerConfig
+    flat: FlatTree
+    parent_id: str = ""            # classic: id of the last intermediate image
+    base: Image | None = None
+    args: dict[str, str | None] = field(default_factory=dict)   # ARGs declared in this stage
+    cache_key: str = ""
+    last_image: Image | None = None
+
+
+@dataclass
+class BuildResult:
+    image: Image
+    log: list[str]
+    cached_steps: int = 0
+    intermediates: list[Image] = field(default_factory=list)
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.log) + ("\n" if self.log else "")
+
+
+class Builder:
+    """Builds images. ``resolve(ref)`` finds a base image (local store, then catalog)."""
+
+    def __init__(self, resolve: Callable[[str], Image | None], clock: Clock, ids: IdGenerator,
+                 cache: dict | None = None, run_hook: Callable | None = None):
+        self.resolve = resolve
+        self.clock = clock
+        self.ids = ids
+        self.cache = cache if cache is not None else {}
+        self.run_hook = run_hook
+
+    # ------------------------------------------------------------------ entry point
+    def build(self, dockerfile: str, context=None, *, buildkit: bool = True, no_cache: bool = False,
+              build_args: Mapping[str, str] | None = None, target: str | None = None) -> BuildResult:
+        ctx = BuildContext.of(context, self.clock())
+        instructions = parse(dockerfile)
+        if not instructions:
+            raise BuildError("the Dockerfile (Dockerfile) cannot be empty")
+        if instructions[0].keyword not in ("from", "arg"):
+            first = instructions[0]
+            raise BuildError(f"dockerfile parse error on line {first.line}: no build stage in current context"
+                             if buildkit else "no build stage in current context", line=first.line)
+        build_args = dict(build_args or {})
+        log: list[str] = []
+        stages: dict[str, _State] = {}
+        state: _State | None = None
+        meta_args: dict[str, str | None] = {}
+        missed = no_cache
+        cached_steps = 0
+        total = len(instructions)
+        intermediates: list[Image] = []
+        if not buildkit:
+            log.append(f"Sending build context to Docker daemon  {_human(ctx.size() + 2048)}")
+            log.append("")
+        stage_index = 0
+        for n, inst in enumerate(instructions, 1):
+            step = f"Step {n}/{total} : {inst.original}"
+            if inst.keyword == "from":
+                if state is not None:
+                    stages[str(stage_index)] = state
+                    stage_index += 1
+                words = inst.text.split()
+                ref = expand(words[0], {k: v or "" for k, v in {**meta_args, **build_args}.items()})
+                alias = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
+                state = self._from(ref, inst, stages, buildkit)
+                if alias:
+                    stages[alias] = state
+                if not buildkit:
+                    log.append(step)
+                    log.append(f" ---> {state.base.short_id}" if state.base else " ---> ")
+                else:
+                    log.append(f"#{n} [{_stage_label(alias)}{n}/{total}] FROM {ref}")
+                continue
+            if state is None:
+                if inst.keyword == "arg":
+                    for k, v in _arg_pairs(inst, {}):
+                        meta_args[k] = build_args.get(k, v)
+                    continue
+                raise BuildError(f"dockerfile parse error on line {inst.line}: no build stage in current context",
+                                 line=inst.line)
+            key = self._cache_key(state, inst, ctx, build_args)
+            hit = None if missed else self.cache.get((buildkit, key))
+            if not buildkit:
+                log.append(step)
+            if hit is not None:
+                layer, config, entry, img = hit
+                cached_steps += 1
+                if layer is not None:
+                    state.layers.append(layer)
+                    state.flat._apply(layer)
+                state.history.append(entry)
+                state.config = config
+                self._declare_args(state, inst, build_args)
+                if not buildkit:
+                    state.parent_id = img.id
+                    state.last_image = img
+                    intermediates.append(img)
+                    log.append(" ---> Using cache")
+                    log.append(f" ---> {img.short_id}")
+                else:
+                    log.append(f"#{n} [{n}/{total}] {inst.original}")
+                    log.append(f"#{n} CACHED")
+                state.cache_key = key
+                continue
+            missed = True
+            self.clock.tick()
+            if buildkit:
+                log.append(f"#{n} [{n}/{total}] {inst.original}")
+            container_id = self.ids.hex64() if not buildkit else ""
+            if not buildkit and inst.keyword in ("run",):
+                log.append(f" ---> Running in {container_id[:12]}")
+            layer, entry, output = self._step(state, inst, ctx, buildkit, build_args, stages, n)
+            if output:
+                for line in output.rstrip("\n").split("\n"):
+                    log.append(f"#{n} {line}" if buildkit else line)
+            if layer is not None:
+                state.layers.append(layer)
+                state.flat._apply(layer)
+            state.history.append(entry)
+            img = None
+            if not buildkit:
+                img = self._snapshot(state)
+                intermediates.append(img)
+                if inst.keyword != "run":
+                    log.append(f" ---> Running in {container_id[:12]}")
+                log.append(f"Removing intermediate container {container_id[:12]}")
+                log.append(f" ---> {img.short_id}")
+                state.parent_id = img.id
+                state.last_image = img
+            else:
+                log.append(f"#{n} DONE 0.0s")
+            self.cache[(buildkit, key)] = (layer, state.config, entry, img)
+            state.cache_key = key
+        assert state is not None
+        if target:
+            if target.lower() not in stages:
+                raise BuildError(f"failed to reach build target {target} in Dockerfile")
+            state = stages[target.lower()]
+        image = self._final(state, buildkit)
+        if not buildkit:
+            log.append(f"Successfully built {image.short_id}")
+        else:
+            log.append(f"#{total + 1} exporting to image")
+            log.append(f"#{total + 1} writing image {image.id} done")
+        return BuildResult(image, log, cached_steps, intermediates)
+
+    # ------------------------------------------------------------------ stages
+    def _from(self, ref: str, inst: Instruction, stages: dict[str, _State], buildkit: bool) -> _State:
+        if ref.lower() in stages:
+            src = stages[ref.lower()]
+            return _State(list(src.layers), list(src.history), src.config,
+                          FlatTree.of([], base=src.flat), src.parent_id, src.base, {}, src.cache_key)
+        if ref == "scratch":
+            return _State([], [], ContainerConfig(env=()), FlatTree(), "", None, {}, "scratch")
+        image = self.resolve(ref)
+        if image is None:
+            name = ref if ":" in ref.split("/")[-1] or "@" in ref else ref + ":latest"
+            if buildkit:
+                raise BuildError(f"failed to solve: {name}: failed to resolve source metadata for "
+                                 f"docker.io/library/{name}: pull access denied, repository does not exist "
+                                 f"or may require authorization", line=inst.line)
+            raise BuildError(f"pull access denied for {name.rsplit(':', 1)[0]}, repository does not exist "
+                             f"or may require 'docker login': denied: requested access to the resource is denied",
+                             line=inst.line)
+        return _State(list(image.layers), list(image.history), image.config,
+                      FlatTree.of([], base=image.flat), image.id, image, {}, image.id)
+
+    def _snapshot(self, state: _State) -> Image:
+        return Image(tuple(state.layers), state.config, tuple(state.history), state.history[-1].created,
+                     parent=state.parent_id)
+
+    def _final(self, state: _State, buildkit: bool) -> Image:
+        """BuildKit: a fresh image with no Parent. Classic: the last intermediate image."""
+        if buildkit or state.last_image is None:
+            if not buildkit and state.base is not None and len(state.history) == len(state.base.history):
+                return state.base
+            created = state.history[-1].created if state.history else self.clock()
+            image = Image(tuple(state.layers), state.config, tuple(state.history), created)
+        else:
+            image = state.last_image
+        image.__dict__["flat"] = state.flat
+        return image
+
+    # ------------------------------------------------------------------ cache
+    def _cache_key(self, state: _State, inst: Instruction, ctx: BuildContext, build_args) -> str:
+        h = hashlib.sha256()
+        h.update(state.cache_key.encode())
+        h.update(b"\0" + inst.original.encode())
+        for k in sorted(state.args):
+            h.update(f"\0{k}={build_args.get(k, state.args[k])}".encode())
+        if inst.keyword in ("copy", "add") and "from" not in inst.flags:
+            srcs = self._sources(inst, state)[0]
+            found = []
+            for s in srcs:
+                found += ctx.matches(s) or [s]
+            h.update(ctx.checksum(found).encode())
+        return h.hexdigest()
+
+    # ------------------------------------------------------------------ one instruction
+    def _env(self, state: _State, build_args) -> dict[str, str]:
+        env = state.config.env_dict()
+        for k, v in state.args.items():
+            if k not in env:
+                val = build_args.get(k, v)
+                if val is not None:
+                    env[k] = val
+        return env
+
+    def _declare_args(self, state: _State, inst: Instruction, build_args) -> None:
+        if inst.keyword == "arg":
+            for k, v in _arg_pairs(inst, self._env(state, build_args)):
+                state.args[k] = v
+
+    def _step(self, state: _State, inst: Instruction, ctx: BuildContext, buildkit: bool,
+              build_args, stages, n: int) -> tuple[Layer | None, HistoryEntry, str]:
+        kw = inst.keyword
+        env = self._env(state, build_args)
+        cfg = state.config
+        now = self.clock()
+        comment = BUILDKIT_COMMENT if buildkit else ""
+
+        def meta(text: str, **changes) -> tuple[None, HistoryEntry, str]:
+            if changes:
+                state.config = replace(cfg, **changes)
+            by = text if buildkit else f"/bin/sh -c #(nop)  {text}"
+            return None, HistoryEntry(now, by, comment, empty_layer=True), ""
+
+        if kw == "run":
+            return self._run(state, inst, env, buildkit, build_args, now, comment)
+        if kw in ("copy", "add"):
+            return self._copy(state, inst, ctx, env, buildkit, stages, now, comment)
+        if kw == "workdir":
+            path = normpath(expand(inst.text, env), cfg.working_dir or "/")
+            state.config = replace(cfg, working_dir=path)
+            if path == "/" and buildkit:
+                return None, HistoryEntry(now, f"WORKDIR {path}", comment, empty_layer=True), ""
+            fs = self._container(state, env)
+            existed = fs.exists(path)
+            if existed and not buildkit:
+                return None, HistoryEntry(now, f"/bin/sh -c #(nop) WORKDIR {path}", "", empty_layer=True), ""
+            try:
+                if not existed:
+                    fs.makedirs(path, 0o755 | 0o022)
+                    if fs.uid:
+                        fs.chown(path, fs.uid, fs.gid)
+            except FsError as exc:
+                raise BuildError(f"failed to solve: mkdir {path}: {exc.strerror.lower()}", line=inst.line) from None
+            layer = fs.upper.freeze()
+            if buildkit:
+                return layer, HistoryEntry(now, f"WORKDIR {path}", comment), ""
+            empty = layer.is_empty
+            return (None if empty else layer), HistoryEntry(now, f"/bin/sh -c #(nop) WORKDIR {path}", "", empty_layer=empty), ""
+        if kw == "env":
+            pairs = key_values(inst, env)
+            new_env = list(cfg.env) or [DEFAULT_PATH]   # both builders seed PATH when the base has no Env
+            for k, v in pairs:
+                new_env = [e for e in new_env if e.partition("=")[0] != k] + [f"{k}={v}"]
+            return meta("ENV " + " ".join(f"{k}={v}" for k, v in pairs), env=tuple(new_env))
+        if kw == "label":
+            pairs = key_values(inst, env)
+            labels = dict(cfg.labels)
+            labels.update(pairs)
+            return meta("LABEL " + " ".join(f"{k}={v}" for k, v in pairs), labels=MappingProxyType(labels))
+        if kw == "maintainer":
+            return meta(f"MAINTAINER {inst.text}")
+        if kw == "arg":
+            pairs = _arg_pairs(inst, env)
+            for k, v in pairs:
+                state.args[k] = v
+            text = "ARG " + " ".join(f"{k}={build_args.get(k, v)}" if (build_args.get(k, v) is not None) else k
+                                     for k, v in pairs)
+            return meta(text)
+        if kw in ("cmd", "entrypoint"):
+            argv = tuple(inst.args) if inst.json_form else tuple((cfg.shell or DEFAULT_SHELL) + (inst.text,))
+            if not inst.json_form and not inst.text:
+                argv = ()
+            text = f"{kw.upper()} {_goq(argv)}"
+            if kw == "cmd":
+                return meta(text, cmd=argv)
+            return meta(text, entrypoint=argv, cmd=None if cfg.cmd is not None and state.base is not None else cfg.cmd)
+        if kw == "expose":
+            ports = []
+            for p in split_words(expand(inst.text, env)):
+                ports.append(p if "/" in p else p + "/tcp")
+            new = tuple(sorted(set(cfg.exposed_ports) | set(ports)))
+            if buildkit:
+                return meta(f"EXPOSE [{' '.join(ports)}]", exposed_ports=new)
+            return meta("EXPOSE " + " ".join(sorted(ports)), exposed_ports=new)
+        if kw == "volume":
+            vols = inst.args if inst.json_form else split_words(expand(inst.text, env))
+            new = tuple(sorted(set(cfg.volumes) | set(vols)))
+            return meta(f"VOLUME [{' '.join(vols)}]", volumes=new)
+        if kw == "user":
+            user = expand(inst.text, env)
+            return meta(f"USER {user}", user=user)
+        if kw == "stopsignal":
+            sig = expand(inst.text, env)
+            return meta(f"STOPSIGNAL {sig}", stop_signal=sig)
+        if kw == "shell":
+            if not inst.json_form:
+                raise BuildError(f"dockerfile parse error on line {inst.line}: SHELL requires the arguments to be in JSON form",
+                                 line=inst.line)
+            return meta(f"SHELL [{' '.join(inst.args)}]", shell=tuple(inst.args))
+        if kw == "onbuild":
+            return meta(f"ONBUILD {inst.text}", on_build=cfg.on_build + (inst.text,))
+        if kw == "healthcheck":
+            return meta(f"HEALTHCHECK {inst.text}")
+        raise BuildError(f"dockerfile parse error on line {inst.line}: unknown instruction: {kw.upper()}",
+                         line=inst.line)
+
+    def _container(self, state: _State, env: dict[str, str]) -> RootFS:
+        fs = RootFS([state.flat], clock=self.clock)
+        user = state.config.user
+        if user:
+            fs.uid, fs.gid = _lookup_user(state.flat, user)
+        return fs
+
+    def _run(self, state, inst, env, buildkit, build_args, now, comment):
+        from . import shell as _shell  # the shell registers package managers on import
+
+        cfg = state.config
+        argv = list(inst.args) if inst.json_form else list(cfg.shell or DEFAULT_SHELL) + [inst.text]
+        arg_env = []
+        for k, v in state.args.items():
+            val = env.get(k, build_args.get(k, v))
+            if val is None:
+                continue
+            arg_env.append(f"{k}={val}")
+        prefix = f"|{len(arg_env)} {' '.join(arg_env)} " if arg_env else ""
+        shown = prefix + " ".join(argv)
+        fs = self._container(state, env)
+        cwd = cfg.working_dir or "/"
+        if not fs.exists(cwd):
+            fs.makedirs(cwd)
+        try:
+            result = _shell.execute(fs, argv, env=env, cwd=cwd, uid=fs.uid, gid=fs.gid, clock=self.clock)
+        except _shell.CommandNotFound as exc:
+            msg = (f'failed to solve: process "{" ".join(argv)}" did not complete successfully: exit code: 127'
+                   if buildkit else
+                   f'OCI runtime create failed: runc create failed: unable to start container process: '
+                   f'exec: "{argv[0]}": {exc.reason}: unknown')
+            raise BuildError(msg, line=inst.line) from None
+        output = (result.stdout + result.stderr).decode("utf-8", "replace")
+        if result.exit_code != 0:
+            if buildkit:
+                msg = f'failed to solve: process "{" ".join(argv)}" did not complete successfully: exit code: {result.exit_code}'
+            else:
+                msg = f"The command '{' '.join(argv)}' returned a non-zero code: {result.exit_code}"
+            err = BuildError(msg, line=inst.line)
+            err.output = output  # type: ignore[attr-defined]
+            raise err
+        if not buildkit:
+            for vol in cfg.volumes:  # the classic builder discards RUN writes under a VOLUME
+                if fs.upper.entries.get(normpath(vol)) is not None or any(
+                        p.startswith(normpath(vol) + "/") for p in fs.upper.entries):
+                    for p in [p for p in fs.upper.entries if p.startswith(normpath(vol) + "/")]:
+                        fs.upper.remove(p)
+        layer = fs.upper.freeze()
+        if buildkit:
+            return layer, HistoryEntry(now, f"RUN {shown} # buildkit", comment), output
+        empty = layer.is_empty
+        return (None if empty else layer), HistoryEntry(now, shown, "", empty_layer=empty), output
+
+    def _sources(self, inst: Instruction, state: _State) -> tuple[list[str], str]:
+        env = state.config.env_dict()
+        args = list(inst.args) if inst.json_form else split_words(inst.text)
+        args = [expand(a, env) for a in args]
+        if len(args) < 2:
+            raise BuildError(f"dockerfile parse error on line {inst.line}: {inst.keyword.upper()} requires at least two arguments, "
+                             f"but only one was provided. Destination could not be determined", line=inst.line)
+        return args[:-1], args[-1]
+
+    def _copy(self, state, inst, ctx, env, buildkit, stages, now, comment):
+        srcs, dest_raw = self._sources(inst, state)
+        cfg = state.config
+        dest = normpath(dest_raw, cfg.working_dir or "/")
+        into_dir = dest_raw.endswith("/") or len(srcs) > 1
+        fs = self._container(state, env)
+        uid = gid = 0
+        if "chown" in inst.flags:
+            uid, gid = _lookup_user(state.flat, inst.flags["chown"])
+        chmod = int(inst.flags["chmod"], 8) if "chmod" in inst.flags else None
+        source = ctx
+        if "from" in inst.flags:
+            source = self._stage_context(inst.flags["from"], stages, inst)
+        items: list[tuple[str, Node, str]] = []  # (context path, node, kind)
+        for s in srcs:
+            if inst.keyword == "add" and (s.startswith("http://") or s.startswith("https://")):
+                raise BuildError(f"failed to solve: failed to load cache key: Get \"{s}\": dial tcp: lookup "
+                                 f"{s.split('/')[2]}: no such host (layerlab has no network)", line=inst.line)
+            found = source.matches(s)
+            if not found:
+                rel = normpath(s).lstrip("/")
+                if buildkit:
+                    raise BuildError(f'failed to solve: failed to compute cache key: failed to calculate checksum of ref: "/{rel}": not found',
+                                     line=inst.line)
+                raise BuildError(f"COPY failed: file not found in build context or excluded by .dockerignore: stat {rel}: file does not exist",
+                                 line=inst.line)
+            for p in found:
+                items.append((p, source.files.get(p, directory()), "root" if p == "/" else "path"))
+        if len(items) > 1:
+            into_dir = True
+        if into_dir and not dest_raw.endswith("/") and len(srcs) > 1:
+            raise BuildError("When using COPY with more than one source file, the destination must be a directory and end with a /",
+                             line=inst.line)
+
+        def place(path: str, node: Node) -> None:
+            node = node.with_(uid=uid, gid=gid)
+            if chmod is not None and node.kind != SYMLINK:
+                node = node.with_(mode=chmod)
+            parent_dir = posixpath.dirname(path) or "/"
+            if not fs.exists(parent_dir):
+                _makedirs_owned(fs, parent_dir, uid, gid, now)
+            fs.put_node(path, node)
+
+        for p, node, _ in items:
+            if node.kind == DIR:
+                if not fs.exists(dest):
+                    _makedirs_owned(fs, dest, uid, gid, now)
+                for rel, child in source.subtree(p):
+                    place(normpath(dest + rel), child)
+            elif inst.keyword == "add" and _is_archive(node):
+                if not fs.exists(dest):
+                    _makedirs_owned(fs, dest, uid, gid, now)
+                for rel, child in _extract(node):
+                    place(normpath(dest + "/" + rel), child)
+            else:
+                target = dest
+                if into_dir or fs.is_dir(dest):
+                    target = join(dest, posixpath.basename(p))
+                place(target, node)
+        layer = fs.upper.freeze()
+        shown_srcs = " ".join(srcs)
+        flags = "".join(f"--{k}={v} " for k, v in inst.flags.items() if k in ("chown", "chmod", "from", "link", "parents"))
+        if buildkit:
+            return layer, HistoryEntry(now, f"{inst.keyword.upper()} {flags}{shown_srcs} {dest_raw} # buildkit", comment), ""
+        kind = "multi" if len(items) > 1 else ("dir" if items[0][1].kind == DIR else "file")
+        digest = source.checksum([p for p, _, _ in items])
+        chown = f"--chown={inst.flags['chown']}" if "chown" in inst.flags else ""  # 20.10: no space before file:
+        by = f"/bin/sh -c #(nop) {inst.keyword.upper()} {chown}{kind}:{digest} in {dest_raw} "
+        empty = layer.is_empty
+        return (None if empty else layer), HistoryEntry(now, by, "", empty_layer=empty), ""
+
+    def _stage_context(self, ref: str, stages: dict[str, _State], inst: Instruction) -> BuildContext:
+        if ref.lower() in stages:
+            flat = stages[ref.lower()].flat
+        else:
+            image = self.resolve(ref)
+            if image is None:
+                raise BuildError(f"failed to solve: {ref}: not found", line=inst.line)
+            flat = image.flat
+        return BuildContext({p: n for p, n in flat.entries.items() if p != "/"})
+
+
+# --------------------------------------------------------------------------- helpers
+def _goq(argv) -> str:
+    """Go's ``%q`` of a []string: ``["a" "b c"]``."""
+    return "[" + " ".join(json.dumps(a, ensure_ascii=False) for a in argv) + "]"
+
+
+def _arg_pairs(inst: Instruction, env: dict[str, str]) -> list[tuple[str, str | None]]:
+    out = []
+    for w in split_words(inst.text):
+        if "=" in w:
+            k, _, v = w.partition("=")
+            out.append((k, expand(v, env)))
+        else:
+            out.append((w, None))
+    return out
+
+
+def _stage_label(alias: str | None) -> str:
+    return f"{alias} " if alias else ""
+
+
+def _human(n: int) -> str:
+    from .units import human_size_with_precision
+    return human_size_with_precision(n, 4)
+
+
+def _lookup_user(flat: FlatTree, spec: str) -> tuple[int, int]:
+    user, _, group = spec.partition(":")
+
+    def find(path: str, name: str) -> int | None:
+        node = flat.entries.get(path)
+        if node is None or node.kind != FILE:
+            return None
+        for line in node.content.bytes().decode("utf-8", "replace").splitlines():
+            fields = line.split(":")
+            if len(fields) > 2 and fields[0] == name:
+                try:
+                    return int(fields[2])
+                except ValueError:
+                    return None
+        return None
+
+    def resolve(name: str, path: str) -> int:
+        if name.isdigit():
+            return int(name)
+        found = find(path, name)
+        if found is None:
+            raise BuildError(f"unable to find user {name}: no matching entries in passwd file"
+                             if path == "/etc/passwd" else f"unable to find group {name}: no matching entries in group file")
+        return found
+
+    uid = resolve(user, "/etc/passwd") if user else 0
+    if group:
+        gid = resolve(group, "/etc/group")
+    else:
+        gid = uid
+        node = flat.entries.get("/etc/passwd")
+        if node is not None and not user.isdigit():
+            for line in node.content.bytes().decode("utf-8", "replace").splitlines():
+                f = line.split(":")
+                if len(f) > 3 and f[0] == user and f[3].isdigit():
+                    gid = int(f[3])
+    return uid, gid
+
+
+def _makedirs_owned(fs: RootFS, path: str, uid: int, gid: int, now: int) -> None:
+    cur = "/"
+    for comp in [c for c in path.split("/") if c]:
+        cur = join(cur, comp)
+        if not fs.exists(cur):
+            fs.put_node(cur, Node(DIR, 0o755, uid, gid, now))
+
+
+def _is_archive(node: Node) -> bool:
+    if node.kind != FILE or node.content.size < 262:
+        return False
+    head = node.content.read(0, 512)
+    return head[257:262] == b"ustar" or head[:2] == b"\x1f\x8b" or head[:3] == b"BZh" or head[:6] == b"\xfd7zXZ\x00"
+
+
+def _extract(node: Node) -> list[tuple[str, Node]]:
+    """ADD of a local tar archive: its entries (the archive module applies path safety)."""
+    from .archive import read_tar_entries
+    return read_tar_entries(io.BytesIO(node.content.bytes()))

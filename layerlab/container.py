@@ -1,0 +1,99 @@
+"""A container: an image, a writable layer on top, a process model and a lifecycle.
+
+Lifecycle facts (reference/docker-storage-facts.md §7): ``create`` allocates an empty writable
+layer over the image and a small *init* layer (``/etc/hosts``, ``/etc/hostname``,
+``/etc/resolv.conf``, ``/.dockerenv``, ``/dev/console``, ``/etc/mtab``, ``/dev/pts``,
+``/dev/shm``, ``/proc``, ``/sys``); ``stop``/``start``/``restart`` keep the writable layer (only
+tmpfs contents are lost); ``rm`` deletes it; ``run`` always starts from a fresh one.
+
+The process model is simple: the command runs to completion at ``start`` (its output goes to the
+logs) unless it blocks (``sleep 3600``, a server in the foreground), in which case the container
+stays *running* until it is stopped or killed. A PID 1 that ignores SIGTERM (``sh``, ``sleep``:
+the kernel ignores default-action signals for PID 1) is killed after the stop timeout and exits
+with 137, as Docker shows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .image import Image
+from .layer import Layer
+from .rootfs import RootFS
+from .tree import Node, directory, symlink
+
+# Programs that handle SIGTERM and exit 0 when stopped; any other PID 1 ignores it.
+HANDLES_SIGTERM = {"nginx", "httpd", "node", "python", "python3", "postgres", "redis-server"}
+
+
+def init_layer(now: int, image: Image) -> Layer:
+    """The ``<id>-init`` layer Docker puts between the image and the writable layer."""
+    f = Node("file", 0o755, 0, 0, now)
+    d = directory(0o755, mtime=now)
+    entries = {
+        "/dev": d, "/dev/pts": d, "/dev/shm": d, "/dev/console": f,
+        "/proc": d, "/sys": d, "/.dockerenv": f,
+        "/etc": d, "/etc/hosts": f, "/etc/hostname": f, "/etc/resolv.conf": f,
+        "/etc/mtab": symlink("/proc/mounts", mtime=now),
+    }
+    # directories the image already has keep the image's own metadata
+    flat = image.flat.entries
+    for path in ("/dev", "/etc"):
+        if path in flat and flat[path].kind == "dir":
+            entries[path] = flat[path]
+    return Layer.build(entries)
+
+
+@dataclass
+class Container:
+    id: str
+    name: str
+    image: Image
+    image_ref: str
+    argv: list[str]
+    env: dict[str, str]
+    working_dir: str
+    user: str
+    created: int
+    rootfs: RootFS
+    entrypoint: list[str] = field(default_factory=list)
+    state: str = "created"          # created | running | exited | dead
+    exit_code: int = 0
+    started_at: int = 0
+    finished_at: int = 0
+    logs: bytes = b""
+    read_only: bool = False
+    auto_remove: bool = False
+    mounts: list = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    stop_signal: str = "SIGTERM"
+    restart_count: int = 0
+    ns: object = None               # the mount namespace (files as the process sees them)
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    @property
+    def command(self) -> list[str]:
+        return list(self.entrypoint) + list(self.argv)
+
+    @property
+    def fs(self):
+        """What the process sees: the root filesystem plus any mounts."""
+        return self.ns if self.ns is not None else self.rootfs
+
+    def __repr__(self) -> str:
+        return f"<Container {self.short_id} {self.name} {self.state}>"
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    exit_code: int
+    output: str
+    stdout: bytes = b""
+    stderr: bytes = b""
+    running: bool = False

@@ -1,0 +1,659 @@
+"""The Engine: layerlab's "daemon". Its methods mirror docker verbs and return values; it never prints.
+
+>>> from layerlab import Engine
+>>> eng = Engine()
+>>> img = eng.build('FROM busybox\\nRUN echo hello > /greeting\\n', tag='demo').image
+>>> c = eng.run('demo', ['sh', '-c', 'echo bye >> /greeting'], name='c1')
+>>> [str(ch) for ch in eng.diff('c1')]
+['C /greeting']
+
+Errors are docker's: :class:`~layerlab.errors.NotFound` ("No such container: x"),
+:class:`~layerlab.errors.Conflict`, :class:`~layerlab.errors.InvalidParameter`, and
+:class:`RunError` for a process that could not start (the CLI exits 125/126/127 like docker).
+Everything that could vary between runs — IDs, names, times — comes from a seed and an
+injectable clock, so a notebook prints the same output each time it runs.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from . import changes as _changes
+from .archive import layer_from_tar
+from .builder import Builder, BuildResult
+from .clock import Clock, IdGenerator, rfc3339nano
+from .container import HANDLES_SIGTERM, Container, ExecResult, init_layer
+from .digest import short_id
+from .errors import Conflict, DaemonError, InvalidParameter, NotFound, NotSupported
+from .image import ContainerConfig, HistoryEntry, Image
+from .rootfs import RootFS
+
+NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+
+
+class RunError(DaemonError):
+    """The container's process could not be started. ``exit_code`` is what ``docker run`` exits with."""
+
+    def __init__(self, message: str, exit_code: int = 125):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: str            # full image ID, or "<missing>"
+    created: int       # ns
+    created_by: str
+    size: int
+    comment: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContainerSize:
+    rw: int            # SizeRw: the writable layer
+    root_fs: int       # SizeRootFs: image + writable layer ("virtual")
+
+
+_ADJ = ("admiring", "brave", "clever", "dazzling", "eager", "festive", "gallant", "happy", "jolly",
+        "keen", "lucid", "modest", "nifty", "optimistic", "peaceful", "quirky", "relaxed", "serene",
+        "tender", "upbeat", "vibrant", "wizardly", "youthful", "zealous")
+_NAMES = ("turing", "hopper", "lovelace", "ritchie", "thompson", "torvalds", "knuth", "liskov",
+          "hamilton", "babbage", "curie", "noether", "shannon", "dijkstra", "goldberg", "kay",
+          "lamport", "mccarthy", "pike", "stallman", "wozniak", "yonath", "zhukovsky", "bell")
+
+
+def normalize_ref(ref: str) -> str:
+    """``ubuntu`` -> ``ubuntu:latest``; ``docker.io/library/x:1`` -> ``x:1``."""
+    for prefix in ("docker.io/library/", "docker.io/", "library/"):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix):]
+    if "@" in ref:
+        return ref
+    last = ref.rsplit("/", 1)[-1]
+    return ref if ":" in last else ref + ":latest"
+
+
+class Engine:
+    """A Docker Engine, modelled. ``driver`` is a storage driver name (overlay2 by default)."""
+
+    def __init__(self, *, seed: int | str = 0, clock: Clock | None = None, driver: str = "overlay2",
+                 catalog: bool = True, allow_removed_drivers: bool = False):
+        self.clock = clock or Clock()
+        self.ids = IdGenerator(seed)
+        self.images_by_id: dict[str, Image] = {}
+        self.tags: dict[str, str] = {}           # "name:tag" -> image id
+        self.containers: dict[str, Container] = {}
+        self.build_cache: dict = {}
+        self.use_catalog = catalog
+        self.driver_name = driver
+        self.allow_removed_drivers = allow_removed_drivers
+        self.volumes = None                      # the volume store, when layerlab.volumes is present
+        self.hooks = _load_storage(self)
+        self._builder = Builder(self._resolve_for_build, self.clock, self.ids, self.build_cache)
+
+    # ================================================================== images
+    def _lookup_image(self, ref: str) -> Image | None:
+        if ref.startswith("sha256:") and ref in self.images_by_id:
+            return self.images_by_id[ref]
+        norm = normalize_ref(ref)
+        if norm in self.tags:
+            return self.images_by_id[self.tags[norm]]
+        hexpart = ref[7:] if ref.startswith("sha256:") else ref
+        if re.fullmatch(r"[0-9a-f]{4,64}", hexpart):
+            found = [i for i in self.images_by_id if i[7:].startswith(hexpart)]
+            if len(found) == 1:
+                return self.images_by_id[found[0]]
+        return None
+
+    def image(self, ref: str) -> Image:
+        """An image in the local store, by tag or (short) ID."""
+        img = self._lookup_image(ref)
+        if img is None:
+            raise NotFound(f"No such image: {ref}")
+        return img
+
+    def _from_catalog(self, ref: str) -> Image | None:
+        if not self.use_catalog:
+            return None
+        try:
+            from . import catalog
+        except ImportError:
+            return None
+        return catalog.get(ref)
+
+    def pull(self, ref: str) -> Image:
+        """Fetch a catalog image (layerlab's stand-in for a registry) into the local store."""
+        img = self._from_catalog(ref)
+        if img is None:
+            name = normalize_ref(ref).rsplit(":", 1)[0]
+            raise NotFound(f"pull access denied for {name}, repository does not exist or may require "
+                           f"'docker login': denied: requested access to the resource is denied")
+        self._store(img, normalize_ref(ref))
+        return img
+
+    def _resolve_for_build(self, ref: str) -> Image | None:
+        img = self._lookup_image(ref)
+        if img is None:
+            img = self._from_catalog(ref)
+            if img is not None:
+                self._store(img, normalize_ref(ref))
+        return img
+
+    def _store(self, img: Image, tag: str | None = None) -> None:
+        self.images_by_id[img.id] = img
+        if tag:
+            self.tags[normalize_ref(tag)] = img.id
+
+    def tag(self, source: str, target: str) -> None:
+        self._store(self.image(source), target)
+
+    def image_tags(self, img: Image) -> list[str]:
+        return sorted(t for t, i in self.tags.items() if i == img.id)
+
+    def images(self, all: bool = False) -> list[tuple[str | None, Image]]:
+        """(tag or None, image) rows, newest first, as ``docker images`` lists them."""
+        rows: list[tuple[str | None, Image]] = []
+        for img in self.images_by_id.values():
+            tags = self.image_tags(img)
+            if tags:
+                rows.extend((t, img) for t in tags)
+            elif all or not self._is_parent(img):
+                rows.append((None, img))
+        rows.sort(key=lambda r: (-r[1].created, r[0] or ""))
+        return rows
+
+    def _is_parent(self, img: Image) -> bool:
+        return any(other.parent == img.id for other in self.images_by_id.values())
+
+    def build(self, dockerfile: str, context=None, *, tag: str | Sequence[str] | None = None,
+              buildkit: bool | None = None, no_cache: bool = False,
+              build_args: Mapping[str, str] | None = None, target: str | None = None) -> BuildResult:
+        """``docker build``. ``buildkit=None`` reads ``DOCKER_BUILDKIT`` (``0`` = classic)."""
+        if buildkit is None:
+            buildkit = os.environ.get("DOCKER_BUILDKIT", "1") not in ("0", "false")
+        result = self._builder.build(dockerfile, context, buildkit=buildkit, no_cache=no_cache,
+                                     build_args=build_args, target=target)
+        for inter in result.intermediates:
+            self.images_by_id.setdefault(inter.id, inter)
+        tags = [tag] if isinstance(tag, str) else list(tag or [])
+        self._store(result.image)
+        for t in tags:
+            self._store(result.image, t)
+        if tags and not buildkit:
+            result.log.extend(f"Successfully tagged {normalize_ref(t)}" for t in tags)
+        elif tags:
+            result.log.extend(f"#{len(result.log)} naming to docker.io/library/{normalize_ref(t)} done" for t in tags)
+        return result
+
+    def import_tar(self, data: bytes | str | os.PathLike, ref: str | None = None,
+                   message: str = "") -> Image:
+        """``docker import``: one layer whose diff_id is the sha256 of the (uncompressed) tar."""
+        if not isinstance(data, (bytes, bytearray)):
+            with open(data, "rb") as fh:
+                data = fh.read()
+        layer = layer_from_tar(bytes(data))
+        now = self.clock.tick()
+        entry = HistoryEntry(now, "", message or "Imported from -")
+        img = Image((layer,), ContainerConfig(env=()), (entry,), now)
+        img = _with_import_config(img)
+        self._store(img, ref)
+        return img
+
+    def commit(self, container: str, ref: str | None = None, message: str = "") -> Image:
+        c = self.container(container)
+        layer = c.rootfs.upper.freeze()
+        now = self.clock.tick()
+        argv = c.command
+        entry = HistoryEntry(now, " ".join(argv), message)
+        base = c.image
+        img = Image(base.layers + (layer,), base.config, base.history + (entry,), now, parent=base.id)
+        self._store(img, ref)
+        return img
+
+    def history(self, ref: str) -> list[HistoryRow]:
+        """``docker image history``: newest first; IDs down the Parent chain, else ``<missing>``."""
+        img = self.image(ref)
+        sizes = [layer.size for layer in img.layers]
+        rows: list[HistoryRow] = []
+        li = 0
+        for h in img.history:
+            size = 0
+            if not h.empty_layer:
+                size = sizes[li] if li < len(sizes) else 0
+                li += 1
+            rows.append(HistoryRow("<missing>", h.created, h.created_by, size, h.comment))
+        rows.reverse()
+        cur: Image | None = img
+        for i in range(len(rows)):
+            if cur is None:
+                break
+            rows[i] = HistoryRow(cur.id, rows[i].created, rows[i].created_by, rows[i].size,
+                                 rows[i].comment, tuple(self.image_tags(cur)))
+            cur = self.images_by_id.get(cur.parent) if cur.parent else None
+        return rows
+
+    def rmi(self, ref: str, force: bool = False) -> list[str]:
+        """``docker rmi``: returns the ``Untagged:``/``Deleted:`` lines docker prints."""
+        img = self.image(ref)
+        users = [c for c in self.containers.values() if c.image.id == img.id]
+        norm = normalize_ref(ref)
+        tags = self.image_tags(img)
+        by_tag = norm in self.tags and self.tags[norm] == img.id
+        if users and not force and not (by_tag and len(tags) > 1):
+            c = users[0]
+            what = "running" if c.running else "stopped"
+            if c.running:
+                raise Conflict(f"conflict: unable to delete {img.short_id} (cannot be forced) - image is being used by running container {c.short_id}")
+            raise Conflict(f"conflict: unable to delete {img.short_id} (must be forced) - image is being used by {what} container {c.short_id}")
+        if not by_tag and len(tags) > 1 and not force:
+            raise Conflict(f"conflict: unable to delete {img.short_id} (must be forced) - image is referenced in multiple repositories")
+        out: list[str] = []
+        if by_tag and len(tags) > 1:
+            del self.tags[norm]
+            return [f"Untagged: {norm}"]
+        for t in tags:
+            del self.tags[t]
+            out.append(f"Untagged: {t}")
+        if users:
+            return out
+        cur: Image | None = img
+        while cur is not None and cur.id in self.images_by_id:
+            if any(o.parent == cur.id for o in self.images_by_id.values() if o.id != cur.id):
+                break
+            if cur is not img and self.image_tags(cur):
+                break
+            del self.images_by_id[cur.id]
+            out.append(f"Deleted: {cur.id}")
+            cur = self.images_by_id.get(cur.parent) if cur.parent else None
+        return out
+
+    def inspect_image(self, ref: str) -> dict:
+        img = self.image(ref)
+        cfg = img.config.to_json()
+        cfg_full = {"Hostname": "", "Domainname": "", "User": img.config.user, "AttachStdin": False,
+                    "AttachStdout": False, "AttachStderr": False, "Tty": False, "OpenStdin": False,
+                    "StdinOnce": False, "Env": list(img.config.env) or None, "Cmd": cfg.get("Cmd"),
+                    "Image": "", "Volumes": cfg.get("Volumes"), "WorkingDir": img.config.working_dir,
+                    "Entrypoint": cfg.get("Entrypoint"), "OnBuild": cfg.get("OnBuild"),
+                    "Labels": cfg.get("Labels")}
+        if img.config.exposed_ports:
+            cfg_full["ExposedPorts"] = cfg["ExposedPorts"]
+        if img.config.stop_signal:
+            cfg_full["StopSignal"] = img.config.stop_signal
+        doc = {
+            "Id": img.id,
+            "RepoTags": self.image_tags(img),
+            "RepoDigests": [],
+            "Parent": img.parent,
+            "Comment": img.history[-1].comment if img.history and img.history[-1].comment.startswith("Imported") else "",
+            "Created": rfc3339nano(img.created),
+            "DockerVersion": img.docker_version,
+            "Author": "",
+            "Config": cfg_full,
+            "Architecture": img.architecture,
+            "Os": img.os,
+            "Size": img.size,
+            "GraphDriver": self.hooks.image_graphdriver(img),
+            "RootFS": {"Type": "layers", "Layers": list(img.diff_ids)} if img.layers else {"Type": "layers"},
+            "Metadata": {"LastTagTime": "0001-01-01T00:00:00Z"},
+        }
+        return doc
+
+    # ================================================================== containers
+    def container(self, ref: str) -> Container:
+        """A container by name, full ID or unique ID prefix."""
+        name = ref.lstrip("/")
+        for c in self.containers.values():
+            if c.name == name:
+                return c
+        if ref in self.containers:
+            return self.containers[ref]
+        matches = [c for cid, c in self.containers.items() if cid.startswith(ref)] if ref else []
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise NotFound(f"Multiple IDs found with provided prefix: {ref}")
+        raise NotFound(f"No such container: {ref}")
+
+    def ps(self, all: bool = False) -> list[Container]:
+        """Containers, newest first (``docker ps``; ``all`` includes stopped ones)."""
+        out = [c for c in self.containers.values() if all or c.running]
+        out.sort(key=lambda c: -c.created)
+        return out
+
+    def _new_name(self) -> str:
+        while True:
+            h = int(self.ids.hex64()[:8], 16)
+            name = f"{_ADJ[h % len(_ADJ)]}_{_NAMES[(h // 97) % len(_NAMES)]}"
+            if not any(c.name == name for c in self.containers.values()):
+                return name
+
+    def create(self, image: str, command: str | Sequence[str] | None = None, *, name: str | None = None,
+               entrypoint: str | Sequence[str] | None = None, env: Mapping[str, str] | Sequence[str] | None = None,
+               workdir: str | None = None, user: str | None = None, read_only: bool = False,
+               volumes: Sequence[str] = (), mounts: Sequence = (), tmpfs: Sequence[str] | Mapping[str, str] = (),
+               auto_remove: bool = False, labels: Mapping[str, str] | None = None) -> Container:
+        """``docker create``: an empty writable layer on the image (the image is pulled from the
+        catalog if it is not local)."""
+        img = self._lookup_image(image)
+        if img is None:
+            img = self._from_catalog(image)
+            if img is None:
+                ref = normalize_ref(image)
+                raise RunError(f"pull access denied for {ref.rsplit(':', 1)[0]}, repository does not exist or may "
+                               f"require 'docker login': denied: requested access to the resource is denied", 125)
+            self._store(img, normalize_ref(image))
+        if name is not None:
+            if not NAME_RE.match(name):
+                raise InvalidParameter(f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+            name = name.lstrip("/")
+            for other in self.containers.values():
+                if other.name == name:
+                    raise Conflict(f'Conflict. The container name "/{name}" is already in use by container '
+                                   f'"{other.id}". You have to remove (or rename) that container to be able to reuse that name.')
+        cfg = img.config
+        if isinstance(command, str):
+            command = _split_command(command)
+        if isinstance(entrypoint, str):
+            entrypoint = [entrypoint] if entrypoint else []
+        ep = list(entrypoint) if entrypoint is not None else list(cfg.entrypoint or ())
+        if command is not None and len(command):
+            argv = list(command)
+        elif entrypoint is not None:
+            argv = []
+        else:
+            argv = list(cfg.cmd or ())
+        if not ep and not argv:
+            raise RunError("no command specified", 125)
+        envd = cfg.env_dict()
+        if env:
+            items = env.items() if isinstance(env, Mapping) else (e.partition("=")[::2] for e in env)
+            for k, v in items:
+                envd[k] = v
+        envd.setdefault("HOSTNAME", "")
+        now = self.clock.tick()
+        cid = self.ids.hex64()
+        envd["HOSTNAME"] = cid[:12]
+        if "PATH" not in envd:
+            envd["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        levels = [init_layer(now, img), img.flat]
+        rootfs = RootFS(levels, clock=self.clock, read_only=read_only)
+        c = Container(cid, name or self._new_name(), img, image, argv, envd,
+                      workdir if workdir is not None else (cfg.working_dir or "/"),
+                      user if user is not None else cfg.user, now, rootfs, entrypoint=ep,
+                      read_only=read_only, auto_remove=auto_remove, labels=dict(labels or {}),
+                      stop_signal=cfg.stop_signal or "SIGTERM")
+        self.hooks.setup_mounts(c, volumes=list(volumes), mounts=list(mounts), tmpfs=tmpfs)
+        if c.working_dir and not c.rootfs.exists(c.working_dir):
+            ro, c.rootfs.read_only = c.rootfs.read_only, False
+            c.rootfs.makedirs(c.working_dir, 0o755 | 0o022)
+            c.rootfs.read_only = ro
+        self.containers[cid] = c
+        return c
+
+    def start(self, container: str | Container) -> Container:
+        c = container if isinstance(container, Container) else self.container(container)
+        if c.running:
+            return c
+        self.hooks.on_start(c)
+        self._exec_main(c)
+        return c
+
+    def _process_env(self, c: Container) -> tuple[int, int]:
+        if not c.user:
+            return 0, 0
+        from .builder import _lookup_user
+        from .rootfs import FlatTree
+        try:
+            flat = FlatTree({p: n for p, n in c.rootfs.walk("/etc")}) if c.rootfs.exists("/etc/passwd") else FlatTree()
+            return _lookup_user(flat, c.user)
+        except DaemonError:
+            raise RunError(f"unable to find user {c.user}: no matching entries in passwd file", 126)
+
+    def _exec_main(self, c: Container) -> None:
+        from . import shell as _shell
+        uid, gid = self._process_env(c)
+        now = self.clock.tick()
+        c.started_at = now
+        argv = c.command
+        try:
+            result = _shell.execute(c.fs, argv, env=dict(c.env), cwd=c.working_dir or "/",
+                                    uid=uid, gid=gid, clock=self.clock)
+        except _shell.CommandNotFound as exc:
+            c.state = "created"
+            c.exit_code = 127 if "not found" in exc.reason else 126
+            raise RunError(_oci_error(argv[0], exc.reason), c.exit_code) from None
+        c.logs += result.stdout + result.stderr
+        c.last_output = (result.stdout + result.stderr).decode("utf-8", "replace")
+        if result.running:
+            c.state = "running"
+        else:
+            c.state = "exited"
+            c.exit_code = result.exit_code
+            c.finished_at = self.clock.tick()
+            self.hooks.on_stop(c)
+
+    def run(self, image: str, command: str | Sequence[str] | None = None, *, detach: bool = False,
+            rm: bool = False, **kwargs) -> Container:
+        """``docker run`` = create + start (+ remove when it exits, with ``rm=True``)."""
+        c = self.create(image, command, auto_remove=rm, **kwargs)
+        try:
+            self.start(c)
+        except RunError:
+            if rm:
+                self._remove(c, volumes=True)
+            raise
+        if rm and not c.running:
+            self._remove(c, volumes=True)
+        return c
+
+    def exec(self, container: str, command: str | Sequence[str], *, env: Mapping[str, str] | None = None,
+             workdir: str | None = None, user: str | None = None) -> ExecResult:
+        """``docker exec``: run a command in a running container's filesystem."""
+        from . import shell as _shell
+        c = self.container(container)
+        if not c.running:
+            raise Conflict(f"container {c.id} is not running")
+        argv = _split_command(command) if isinstance(command, str) else list(command)
+        envd = dict(c.env)
+        envd.update(env or {})
+        self.clock.tick()
+        try:
+            result = _shell.execute(c.fs, argv, env=envd, cwd=workdir or c.working_dir or "/", clock=self.clock)
+        except _shell.CommandNotFound as exc:
+            raise RunError(_oci_error(argv[0], exc.reason, exec_=True), 127 if "not found" in exc.reason else 126) from None
+        out = result.stdout + result.stderr
+        return ExecResult(result.exit_code, out.decode("utf-8", "replace"), result.stdout, result.stderr,
+                          result.running)
+
+    def stop(self, container: str, timeout: int | None = None) -> Container:
+        """``docker stop``: SIGTERM, then SIGKILL after the timeout (default 10 s)."""
+        c = self.container(container)
+        if not c.running:
+            return c
+        prog = os.path.basename(c.command[0]) if c.command else ""
+        handles = prog in HANDLES_SIGTERM and c.stop_signal in ("SIGTERM", "15", "TERM", "SIGQUIT")
+        if handles:
+            self.clock.tick()
+            c.exit_code = 0
+        else:
+            self.clock.advance(10 if timeout is None else timeout)
+            c.exit_code = 137
+        self._stopped(c)
+        return c
+
+    def kill(self, container: str, signal: str = "KILL") -> Container:
+        c = self.container(container)
+        if not c.running:
+            raise Conflict(f"Cannot kill container: {container}: Container {c.id} is not running")
+        self.clock.tick()
+        c.exit_code = 137
+        self._stopped(c)
+        return c
+
+    def _stopped(self, c: Container) -> None:
+        c.state = "exited"
+        c.finished_at = self.clock()
+        self.hooks.on_stop(c)
+        if c.auto_remove:
+            self._remove(c, volumes=True)
+
+    def restart(self, container: str, timeout: int | None = None) -> Container:
+        c = self.container(container)
+        auto, c.auto_remove = c.auto_remove, False
+        self.stop(container, timeout)
+        c.auto_remove = auto
+        c.restart_count += 0
+        return self.start(c)
+
+    def rm(self, container: str, *, force: bool = False, volumes: bool = False) -> str:
+        """``docker rm``: the writable layer is deleted with the container."""
+        c = self.container(container)
+        if c.running and not force:
+            raise Conflict(f'cannot remove container "/{c.name}": container is running: stop the container '
+                           f"before removing or force remove")
+        if c.running:
+            c.exit_code = 137
+            c.state = "exited"
+            self.hooks.on_stop(c)
+        self._remove(c, volumes=volumes)
+        return container
+
+    def _remove(self, c: Container, volumes: bool) -> None:
+        self.containers.pop(c.id, None)
+        self.hooks.on_remove(c, volumes)
+
+    def diff(self, container: str) -> list[_changes.Change]:
+        """``docker diff``: metadata comparison of the container's tree against its image."""
+        return _changes.changes(self.container(container).rootfs)
+
+    def size(self, container: str) -> ContainerSize:
+        """``docker ps -s``: (SizeRw, SizeRootFs) as the storage driver reports them."""
+        c = self.container(container)
+        rw = self.hooks.size_rw(c)
+        return ContainerSize(rw, self.hooks.image_size(c.image) + rw)
+
+    def logs(self, container: str) -> str:
+        return self.container(container).logs.decode("utf-8", "replace")
+
+    # ================================================================== system
+    def info(self) -> dict:
+        containers = list(self.containers.values())
+        return {
+            "ID": "LAYR:LAB0:0000:0000:0000:0000:0000:0000",
+            "Containers": len(containers),
+            "ContainersRunning": sum(1 for c in containers if c.running),
+            "ContainersPaused": 0,
+            "ContainersStopped": sum(1 for c in containers if not c.running),
+            "Images": len(self.images(all=False)),
+            "Driver": self.hooks.driver_name(),
+            "DriverStatus": self.hooks.driver_status(),
+            "DockerRootDir": "/var/lib/docker",
+            "ServerVersion": "28.5.2",
+            "OperatingSystem": "layerlab (a model of Docker Engine; no daemon)",
+            "OSType": "linux",
+            "Architecture": "x86_64",
+            "KernelVersion": "6.1.0-layerlab",
+            "NCPU": 2,
+            "Name": "layerlab",
+        }
+
+    def disk_usage(self) -> dict:
+        """The numbers behind ``docker system df`` (graphdriver store rules)."""
+        rows = self.images()
+        top = {img.id: img for _, img in rows}
+        refs: dict[str, int] = {}
+        layer_size: dict[str, int] = {}
+        for img in self.images_by_id.values():
+            for cid, layer in zip(img.chain_ids, img.layers):
+                refs[cid] = refs.get(cid, 0) + 1
+                layer_size[cid] = layer.size
+        total = 0
+        seen = set()
+        for img in top.values():
+            for cid in img.chain_ids:
+                if cid not in seen:
+                    seen.add(cid)
+                    total += layer_size[cid]
+        images = []
+        for img in top.values():
+            shared = sum(layer_size[cid] for cid in set(img.chain_ids) if refs.get(cid, 0) > 1)
+            ncont = sum(1 for c in self.containers.values() if c.image.id == img.id)
+            images.append({"image": img, "tags": self.image_tags(img), "size": img.size,
+                           "shared": shared, "unique": img.size - shared, "containers": ncont})
+        containers = [{"container": c, "size_rw": self.hooks.size_rw(c)} for c in self.ps(all=True)]
+        return {"images": images, "images_size": total, "containers": containers,
+                "volumes": self.hooks.volume_usage(), "build_cache": []}
+
+
+# ---------------------------------------------------------------------- helpers
+def _split_command(command: str) -> list[str]:
+    import shlex
+    return shlex.split(command)
+
+
+def _oci_error(name: str, reason: str, exec_: bool = False) -> str:
+    if "/" in name and reason == "executable file not found in $PATH":
+        reason = "no such file or directory"
+    detail = f'exec: "{name}": {reason}'
+    if "/" in name and reason == "no such file or directory":
+        detail = f"exec: \"{name}\": stat {name}: no such file or directory"
+    if exec_:
+        return f"OCI runtime exec failed: exec failed: unable to start container process: {detail}: unknown"
+    return ("failed to create task for container: failed to create shim task: OCI runtime create failed: "
+            f"runc create failed: unable to start container process: {detail}: unknown")
+
+
+def _with_import_config(img: Image) -> Image:
+    return img
+
+
+class _DefaultStorage:
+    """Storage hooks when no richer storage module is installed: overlay2, no mounts."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def driver_name(self) -> str:
+        return "overlay2"
+
+    def driver_status(self) -> list[list[str]]:
+        return [["Backing Filesystem", "extfs"], ["Supports d_type", "true"],
+                ["Using metacopy", "false"], ["Native Overlay Diff", "true"], ["userxattr", "false"]]
+
+    def image_graphdriver(self, img: Image) -> dict:
+        return {"Data": None, "Name": "overlay2"}
+
+    def setup_mounts(self, c: Container, volumes, mounts, tmpfs) -> None:
+        if volumes or mounts or tmpfs:
+            raise NotSupported("mounts need layerlab.mounts")
+
+    def on_start(self, c: Container) -> None:
+        pass
+
+    def on_stop(self, c: Container) -> None:
+        pass
+
+    def on_remove(self, c: Container, volumes: bool) -> None:
+        pass
+
+    def size_rw(self, c: Container) -> int:
+        return c.rootfs.upper.size
+
+    def image_size(self, img: Image) -> int:
+        return img.size
+
+    def volume_usage(self) -> list:
+        return []
+
+
+def _load_storage(engine: Engine):
+    """The storage layer (drivers, volumes, mounts) plugs in here when present."""
+    try:
+        from .storage import StorageHooks  # type: ignore
+    except ImportError:
+        return _DefaultStorage(engine)
+    return StorageHooks(engine)
