@@ -1,0 +1,176 @@
+"""The `autograder` command.
+
+    autograder release [SOURCE ...] [--out release/]
+        Build student versions (solutions and hidden tests removed) of the instructor
+        notebooks (default: notebooks/*.ipynb) into release/<name>.ipynb.
+
+    autograder check NOTEBOOK [--timeout 30]
+        Run a notebook and report which visible checks pass. Exit 0: all pass; 1: some
+        fail; 2: the notebook could not be run.
+
+    autograder grade SUBMISSIONS [--source NB ...] [--out graded/] [-j N] [--timeout 30]
+        Grade SUBMISSIONS/<student>/<name>.ipynb in parallel; writes OUT/grades.csv,
+        OUT/feedback/<student>/<name>.html and OUT/autograded/. Exit 0: everything was
+        graded; 1: some submissions failed, were invalid or hit a grader error (see the
+        status and reason columns); 2: bad usage or a broken instructor notebook.
+
+    autograder lint [SOURCE ...]
+        Check instructor notebooks for nbgrader authoring mistakes, naming each cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import sys
+import time
+from pathlib import Path
+
+from .errors import AutograderError
+
+__all__ = ["main"]
+
+
+def _sources(args_sources) -> list[Path]:
+    if args_sources:
+        return [Path(s) for s in args_sources]
+    return [Path(p) for p in sorted(glob.glob("notebooks/*.ipynb"))]
+
+
+def _cmd_release(args) -> int:
+    from .course import release
+
+    sources = _sources(args.sources)
+    if not sources:
+        print("autograder release: no source notebooks (looked for notebooks/*.ipynb)",
+              file=sys.stderr)
+        return 2
+    t0 = time.monotonic()
+    out = release(sources, args.out, course_root=args.course_dir)
+    if not args.quiet:
+        for p in out:
+            print(f"released {p}")
+        print(f"{len(out)} student notebook(s) in {args.out}/ "
+              f"({time.monotonic() - t0:.1f} s)")
+    return 0
+
+
+def _cmd_check(args) -> int:
+    from .check import check_notebook, format_report
+
+    report = check_notebook(args.notebook, timeout=args.timeout, kernel_name=args.kernel)
+    print(format_report(report))
+    return report.exit_code
+
+
+def _cmd_lint(args) -> int:
+    from .authoring import find_problems
+
+    sources = _sources(args.sources)
+    bad = 0
+    for src in sources:
+        for problem in find_problems(src):
+            print(problem)
+            bad += 1
+    if not bad and not args.quiet:
+        print(f"{len(sources)} notebook(s): no authoring problems")
+    return 1 if bad else 0
+
+
+def _cmd_grade(args) -> int:
+    from .grading import grade
+
+    sources = _sources(args.source)
+    if not sources:
+        print("autograder grade: no source notebooks (use --source or notebooks/*.ipynb)",
+              file=sys.stderr)
+        return 2
+    if not Path(args.submissions).is_dir():
+        print(f"autograder grade: {args.submissions} is not a folder", file=sys.stderr)
+        return 2
+    t0 = time.monotonic()
+
+    def progress(done, total, r):
+        if args.quiet:
+            return
+        score = "-" if r.score is None else f"{r.score:g}"
+        total_pts = "?" if r.max_score is None else f"{r.max_score:g}"
+        line = (f"[{done:>{len(str(total))}}/{total}] {r.student} {r.notebook}: "
+                f"{score}/{total_pts} {r.status}")
+        if r.reason:
+            line += f" ({r.reason})"
+        print(line, file=sys.stderr, flush=True)
+
+    results = grade(args.submissions, sources, args.out, jobs=args.jobs, timeout=args.timeout,
+                    notebooks=args.notebook or None, feedback=not args.no_feedback,
+                    course_dir=args.course_dir, progress=progress)
+    elapsed = time.monotonic() - t0
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    graded = sum(1 for r in results if r.status != "missing")
+    rate = graded / elapsed if elapsed else 0.0
+    print(f"{len(results)} notebook(s) in {elapsed:.1f} s ({rate:.2f}/s): "
+          + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    print(f"grades: {Path(args.out) / 'grades.csv'}")
+    attention = [r for r in results if r.status in ("failed", "invalid", "error")]
+    for r in attention:
+        print(f"  needs attention: {r.student}/{r.notebook}: {r.status}: {r.reason}")
+    return 1 if attention else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="autograder", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("release", help="build student versions into release/")
+    r.add_argument("sources", nargs="*", help="instructor notebooks (default notebooks/*.ipynb)")
+    r.add_argument("--out", default="release", help="output folder (default: release)")
+    r.add_argument("--course-dir", help="keep nbgrader's course directory here "
+                                        "(default: a temporary one)")
+    r.add_argument("--quiet", "-q", action="store_true")
+    r.set_defaults(func=_cmd_release)
+
+    c = sub.add_parser("check", help="run a notebook's visible checks")
+    c.add_argument("notebook")
+    c.add_argument("--timeout", type=int, default=30, help="seconds per cell (default 30)")
+    c.add_argument("--kernel", default="python3", help="kernel name (default python3)")
+    c.set_defaults(func=_cmd_check)
+
+    g = sub.add_parser("grade", help="grade SUBMISSIONS/<student>/<notebook>.ipynb")
+    g.add_argument("submissions")
+    g.add_argument("--source", action="append",
+                   help="instructor notebook (repeatable; default notebooks/*.ipynb)")
+    g.add_argument("--notebook", action="append",
+                   help="grade only this notebook name (repeatable)")
+    g.add_argument("--out", default="graded", help="output folder (default: graded)")
+    g.add_argument("-j", "--jobs", type=int, default=None,
+                   help="parallel workers (default: number of CPUs)")
+    g.add_argument("--timeout", type=int, default=30, help="seconds per cell (default 30)")
+    g.add_argument("--no-feedback", action="store_true", help="skip feedback pages")
+    g.add_argument("--course-dir", help="keep nbgrader's master course directory here")
+    g.add_argument("--quiet", "-q", action="store_true", help="no per-submission progress")
+    g.set_defaults(func=_cmd_grade)
+
+    lint = sub.add_parser("lint", help="check instructor notebooks for authoring mistakes")
+    lint.add_argument("sources", nargs="*")
+    lint.add_argument("--quiet", "-q", action="store_true")
+    lint.set_defaults(func=_cmd_lint)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except AutograderError as exc:
+        print(f"autograder {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("autograder: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

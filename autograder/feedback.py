@@ -1,0 +1,101 @@
+"""Feedback pages that do not reveal hidden tests.
+
+nbgrader's `GenerateFeedback` renders the autograded notebook, whose test cells hold the
+instructor's full source, hidden tests included (jupyter/nbgrader#917, #1363). The
+`HideHiddenTests` preprocessor runs first in that pipeline and, in every test cell:
+
+- replaces each ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` region by the
+  single line ``# (hidden tests: not shown)``;
+- in a cell that had hidden tests, shortens every error traceback to ``ename: evalue``
+  (a full traceback quotes the failing line and its neighbours), adding the failing
+  line only when it is a visible test line.
+
+Scores are untouched: `GetGrades` reads them from the gradebook, not from the source.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+__all__ = ["HideHiddenTests", "strip_hidden_region", "HIDDEN_PLACEHOLDER"]
+
+HIDDEN_PLACEHOLDER = "# (hidden tests: not shown)"
+
+
+def hidden_lines(source: str, begin: str = "BEGIN HIDDEN TESTS",
+                 end: str = "END HIDDEN TESTS") -> set[int]:
+    """1-based numbers of the lines of `source` inside hidden regions (delimiters included).
+
+    An unterminated region hides everything to the end of the cell (the safe choice in
+    feedback; `autograder.authoring` rejects such notebooks before release anyway).
+    """
+    hidden, inside = set(), False
+    for number, line in enumerate(source.split("\n"), 1):
+        if begin in line:
+            inside = True
+        if inside:
+            hidden.add(number)
+        if end in line:
+            inside = False
+    return hidden
+
+
+def strip_hidden_region(source: str, begin: str = "BEGIN HIDDEN TESTS",
+                        end: str = "END HIDDEN TESTS",
+                        placeholder: str = HIDDEN_PLACEHOLDER) -> tuple[str, bool]:
+    """Return (`source` with each hidden region replaced by `placeholder`, whether any was)."""
+    hidden = hidden_lines(source, begin, end)
+    out = []
+    for number, line in enumerate(source.split("\n"), 1):
+        if number not in hidden:
+            out.append(line)
+        elif number - 1 not in hidden:
+            out.append(line[: len(line) - len(line.lstrip())] + placeholder)
+    return "\n".join(out), bool(hidden)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_LINE = re.compile(r"Cell In\[\d*\], line (\d+)")
+
+
+def _short_traceback(output, source: str, hidden: set[int]) -> list[str]:
+    """A traceback that quotes the failing line only when it is a visible one."""
+    head = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip().rstrip(":")
+    text = _ANSI.sub("", "\n".join(output.get("traceback", [])))
+    match = _CELL_LINE.search(text)
+    lines = source.split("\n")
+    if match:
+        number = int(match.group(1))
+        if number not in hidden and 0 < number <= len(lines):
+            return [head, f"  in the visible tests, line {number}: {lines[number - 1].strip()}"]
+    return [head + "  (raised by a hidden test)"]
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Remove hidden tests (and tracebacks quoting them) from test cells before rendering."""
+
+    begin_test_delimeter = Unicode(
+        "BEGIN HIDDEN TESTS", help="Marks the beginning of a hidden test region").tag(config=True)
+    end_test_delimeter = Unicode(
+        "END HIDDEN TESTS", help="Marks the end of a hidden test region").tag(config=True)
+    placeholder = Unicode(
+        HIDDEN_PLACEHOLDER, help="Line shown in place of each hidden region").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            return cell, resources
+        original = cell.source
+        hidden = hidden_lines(original, self.begin_test_delimeter, self.end_test_delimeter)
+        if hidden:
+            cell.source, _ = strip_hidden_region(
+                original, self.begin_test_delimeter, self.end_test_delimeter, self.placeholder)
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = _short_traceback(output, original, hidden)
+        return cell, resources

@@ -1,0 +1,592 @@
+"""Grade many submissions in parallel, safely, on top of nbgrader's autograde.
+
+nbgrader grades one submission at a time in one process against one sqlite gradebook
+(jupyter/nbgrader#174). Here every (student, notebook) pair is graded in its own
+throw-away nbgrader course directory holding a *copy* of the master gradebook, by a pool
+of long-lived worker processes (nbgrader and nbconvert are imported once per worker, not
+once per student). Results come back to the parent as plain data and are merged into one
+`grades.csv` and one folder of feedback pages::
+
+    SUBMISSIONS/alice/chain.ipynb          OUT/grades.csv
+    SUBMISSIONS/bob/chain.ipynb     --->   OUT/feedback/alice/chain.html
+                                           OUT/autograded/alice/chain.ipynb
+
+Statuses (column ``status`` of grades.csv):
+
+==========  ===============================================================================
+graded      nbgrader graded the notebook; ``score`` is the autograded score
+failed      the kernel died or could not be interrupted; no score (never a silent 0)
+invalid     the file is not a readable notebook (bad JSON, not nbformat 4)
+missing     no file for this notebook in the student's folder; score 0
+error       the grader itself failed on this submission (a bug: reason has the details)
+==========  ===============================================================================
+
+A submission that times out in a cell is still ``graded`` (nbgrader interrupts the cell
+and continues); the reason column names the cells that timed out.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .course import Course, _coursedir, capture_log, nbgrader_config
+
+__all__ = ["Result", "grade", "grade_one", "write_csv", "CSV_COLUMNS", "discover"]
+
+CSV_COLUMNS = ("student", "notebook", "score", "max_score", "status", "reason",
+               "needs_manual_grade", "seconds")
+
+
+@dataclass
+class Result:
+    """The outcome of grading one student's notebook."""
+
+    student: str
+    notebook: str
+    score: float | None
+    max_score: float | None
+    status: str
+    reason: str = ""
+    needs_manual_grade: bool = False
+    seconds: float = 0.0
+    cells: list = field(default_factory=list)  # [{grade_id, score, max_score, outcome}]
+    feedback: str | None = None   # path of the feedback page, if any
+    autograded: str | None = None  # path of the autograded notebook, if any
+    log: str = ""
+
+    def row(self) -> dict:
+        d = asdict(self)
+        return {k: ("" if d[k] is None else d[k]) for k in CSV_COLUMNS}
+
+
+# --- one submission -----------------------------------------------------------------
+
+def _read_submission(path: Path):
+    """Return (notebook, None) or (None, reason) for an unreadable submission."""
+    import nbformat
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, f"cannot read {path.name}: {exc.strerror}"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, f"{path.name} is not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        return None, f"{path.name} is not valid JSON ({exc.msg} at line {exc.lineno})"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return None, f"{path.name} is JSON but not a notebook (no 'cells' list)"
+    if data.get("nbformat") != 4:
+        return None, f"{path.name} has nbformat {data.get('nbformat')!r}; expected 4"
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except Exception as exc:  # nbformat raises several unrelated types
+        return None, f"{path.name} is not a readable notebook: {exc}"
+    return nb, None
+
+
+_KERNEL_DIED = re.compile(r"DeadKernelError|Kernel died|kernel died", re.I)
+
+
+def _failure_reason(log_text: str, timeout: int) -> str:
+    """Why nbgrader gave up on a notebook, in words, from its log."""
+    if "Timeout waiting for IOPub output" in log_text:
+        return (f"a cell ran past the {timeout} s timeout and the kernel could not be "
+                "interrupted (a loop inside C code, or the kernel is wedged)")
+    if _KERNEL_DIED.search(log_text):
+        return ("the kernel died while running the notebook (os._exit, a fatal signal, "
+                "or running out of memory)")
+    if "became unresponsive" in log_text or "UnresponsiveKernelError" in log_text:
+        return "the kernel became unresponsive and could not be interrupted"
+    skip = ("Timeout waiting for execute reply", "Interrupting kernel",
+            "There was an error processing", "Please see the")
+    lines = [ln[8:] for ln in log_text.splitlines()
+             if ln.startswith("[ERROR]") and not any(k in ln for k in skip)]
+    return lines[0] if lines else "nbgrader could not grade this notebook"
+
+
+def _cell_outcomes(nb, timeout) -> tuple[dict, list]:
+    """grade_id -> short outcome of each test cell, and the ids of cells that timed out."""
+    outcomes, timed_out = {}, []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if cell.cell_type != "code" or not gid:
+            continue
+        outcome = "ok"
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                if out.get("ename") == "CellTimeoutError":
+                    timed_out.append(gid)
+                    outcome = "timeout"
+                elif outcome in ("ok", "stderr"):
+                    outcome = out.get("ename", "error")
+            elif out.get("output_type") == "stream" and out.get("name") == "stderr" \
+                    and outcome == "ok":
+                outcome = "stderr"
+        outcomes[gid] = outcome
+    return outcomes, timed_out
+
+
+def _edited_cells(submitted, released_path: Path) -> list[str]:
+    """grade_ids of locked cells (test cells included) the student changed or deleted.
+
+    The released notebook's checksums are those of the student version (after hidden
+    tests were stripped), so any change to source, type, points or flags shows up.
+    """
+    import nbformat
+    from nbgrader.utils import compute_checksum, is_locked
+
+    released = nbformat.read(str(released_path), as_version=4)
+    expected = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("checksum")
+                for c in released.cells
+                if "nbgrader" in c.metadata and is_locked(c) and c.metadata["nbgrader"].get("grade_id")}
+    seen, edited = set(), []
+    for cell in submitted.cells:
+        meta = cell.metadata.get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if gid not in expected or gid in seen:
+            continue
+        seen.add(gid)
+        try:
+            changed = compute_checksum(cell) != expected[gid]
+        except Exception:
+            changed = True
+        if changed:
+            edited.append(gid)
+    edited += [f"{gid} (deleted)" for gid in expected if gid not in seen]
+    return edited
+
+
+def grade_one(course_root: str | Path, name: str, student: str, submission: str | Path,
+              out_dir: str | Path | None = None, *, timeout: int = 30, feedback: bool = True,
+              scratch: str | Path | None = None, keep: bool = False) -> Result:
+    """Grade one student's notebook in a private copy of the course.
+
+    Args:
+        course_root: a course built by `Course.build` (holds gradebook.db, source/, release/).
+        name: the assignment/notebook name.
+        student: the student id (folder name).
+        submission: the student's .ipynb.
+        out_dir: where to copy feedback/<student>/<name>.html and
+            autograded/<student>/<name>.ipynb (None: nothing is copied).
+        timeout: seconds per cell.
+        feedback: also render the feedback page.
+        scratch: parent directory of the private course (None: the system temp dir).
+        keep: keep the private course directory (debugging).
+
+    Returns:
+        A `Result`; problems with the submission are reported in it, never raised.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.converters import Autograde, GenerateFeedback, NbGraderException
+    from nbgrader.preprocessors import GetGrades
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    import nbformat
+
+    from .feedback import HideHiddenTests
+
+    import warnings
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader's gradebook emits "not in session" SAWarnings per student (jupyter/nbgrader
+    # api.py:2229); they are noise for the grader's user
+    warnings.filterwarnings("ignore", category=SAWarning)
+
+    start = time.monotonic()
+    course_root = Path(course_root)
+    submission = Path(submission)
+    result = Result(student, name, None, None, "error")
+
+    def done(**kw) -> Result:
+        for k, v in kw.items():
+            setattr(result, k, v)
+        result.seconds = round(time.monotonic() - start, 2)
+        return result
+
+    nb, problem = _read_submission(submission)
+    if nb is None:
+        return done(status="invalid", reason=problem)
+
+    work = Path(tempfile.mkdtemp(prefix=f"grade-{student}-", dir=scratch))
+    try:
+        shutil.copyfile(course_root / "gradebook.db", work / "gradebook.db")
+        for step in ("source", "release"):
+            os.symlink(course_root / step, work / step)
+        dest = work / "submitted" / student / name / f"{name}.ipynb"
+        dest.parent.mkdir(parents=True)
+        nbformat.write(nb, str(dest))
+
+        config = nbgrader_config(work, timeout=timeout)
+        config.Autograde.force = True
+        with capture_log() as (log, buf):
+            cd = _coursedir(config, name, student)
+            cd.log = log
+            try:
+                Autograde(coursedir=cd, config=config, log=log).start()
+            except NbGraderException:
+                pass  # the log and the missing output say what happened
+            log_text = buf.getvalue()
+        result.log = log_text
+
+        graded = work / "autograded" / student / name / f"{name}.ipynb"
+        with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+            try:
+                sub = gb.find_submission_notebook(name, name, student)
+            except MissingEntry:
+                sub = None
+            max_score = float(sub.max_score) if sub is not None else None
+            if not graded.exists() or sub is None:
+                return done(status="failed", reason=_failure_reason(log_text, timeout),
+                            max_score=max_score)
+            cells = [{"grade_id": g.name, "score": g.score, "max_score": g.max_score,
+                      "needs_manual_grade": bool(g.needs_manual_grade)} for g in sub.grades]
+            score, needs_manual = float(sub.score), bool(sub.needs_manual_grade)
+
+        graded_nb = nbformat.read(str(graded), as_version=4)
+        outcomes, timed_out = _cell_outcomes(graded_nb, timeout)
+        for c in cells:
+            c["outcome"] = outcomes.get(c["grade_id"], "")
+        reasons = []
+        edited = _edited_cells(nb, course_root / "release" / name / f"{name}.ipynb")
+        if edited:
+            reasons.append(f"edited read-only/test cell(s) {', '.join(edited)} were restored "
+                           "from the gradebook")
+        if timed_out:
+            reasons.append(f"timed out after {timeout} s in cell(s) {', '.join(timed_out)}")
+        result.cells = cells
+
+        if out_dir is not None:
+            out_dir = Path(out_dir)
+            target = out_dir / "autograded" / student / f"{name}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(graded, target)
+            result.autograded = str(target)
+        if feedback and out_dir is not None:
+            fconfig = nbgrader_config(work, timeout=timeout)
+            fconfig.GenerateFeedback.force = True
+            fconfig.GenerateFeedback.preprocessors = [
+                HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+            with capture_log() as (flog, fbuf):
+                cd = _coursedir(fconfig, name, student)
+                cd.log = flog
+                try:
+                    GenerateFeedback(coursedir=cd, config=fconfig, log=flog).start()
+                except NbGraderException:
+                    reasons.append("feedback page could not be generated")
+                result.log += fbuf.getvalue()
+            html = work / "feedback" / student / name / f"{name}.html"
+            if html.exists():
+                target = out_dir / "feedback" / student / f"{name}.html"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(html, target)
+                result.feedback = str(target)
+        return done(status="graded", score=score, max_score=max_score,
+                    needs_manual_grade=needs_manual, reason="; ".join(reasons))
+    except Exception:
+        return done(status="error", reason="grader error: " +
+                    traceback.format_exc(limit=3).strip().splitlines()[-1])
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+# --- discovering submissions -----------------------------------------------------------
+
+@dataclass
+class Task:
+    student: str
+    notebook: str
+    path: str
+    deadline: float  # seconds this task may take before its worker is killed
+
+
+def discover(submissions: str | Path, names: Iterable[str]):
+    """Split SUBMISSIONS/<student>/<name>.ipynb into tasks and immediate results.
+
+    Returns:
+        (list of (student, name, path) to grade, list of `Result` for missing notebooks,
+        list of warnings about entries that are not student folders).
+    """
+    submissions = Path(submissions)
+    names = list(names)
+    todo, missing, warnings = [], [], []
+    for entry in sorted(submissions.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir():
+            warnings.append(f"ignoring {entry.name}: not a student folder")
+            continue
+        present = sorted(p.name for p in entry.iterdir() if p.suffix == ".ipynb")
+        for name in names:
+            path = entry / f"{name}.ipynb"
+            if path.is_file():
+                todo.append((entry.name, name, path))
+            else:
+                others = [p for p in present if p[:-6] not in names]
+                hint = f" (found {', '.join(others)}: wrong file name?)" if others else ""
+                missing.append(Result(entry.name, name, 0.0, None, "missing",
+                                      f"no {name}.ipynb submitted{hint}"))
+    return todo, missing, warnings
+
+
+# --- the worker pool ---------------------------------------------------------------------
+
+def _worker_main(conn, env: dict, log_path: str) -> None:
+    os.environ.update(env)
+    # Kernels inherit the worker's stdout/stderr: send them (and student code writing to
+    # fd 1/2 directly) to a log file instead of the instructor's terminal.
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    # The parent handles Ctrl-C; a worker just stops when the parent kills it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            res = grade_one(**task)
+        except BaseException:  # never let one submission take the worker down
+            res = Result(task["student"], task["name"], None, None, "error",
+                         "grader error: " + traceback.format_exc(limit=3).strip()
+                         .splitlines()[-1])
+        conn.send(asdict(res))
+
+
+def _descendants(pid: int) -> list[int]:
+    """PIDs of all descendants of `pid` (Linux /proc; empty elsewhere)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for e in entries:
+        if not e.isdigit():
+            continue
+        try:
+            with open(f"/proc/{e}/stat", "rb") as f:
+                stat = f.read().decode(errors="replace")
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(e))
+    out, stack = [], [pid]
+    while stack:
+        for c in children.get(stack.pop(), []):
+            out.append(c)
+            stack.append(c)
+    return out
+
+
+def _kill_tree(pid: int) -> None:
+    for p in [*_descendants(pid), pid]:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+class _Worker:
+    def __init__(self, ctx, env):
+        self.conn, child = ctx.Pipe()
+        log_path = os.path.join(env["JUPYTER_RUNTIME_DIR"], "..", "workers.log")
+        self.proc = ctx.Process(target=_worker_main, args=(child, env, log_path), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: Task | None = None
+        self.started = 0.0
+
+    def send(self, task: Task, payload: dict) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.conn.send(payload)
+
+    def kill(self) -> None:
+        _kill_tree(self.proc.pid)
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(10)
+        if self.proc.is_alive():
+            self.kill()
+
+
+def _deadline(course: Course, name: str, timeout: int) -> float:
+    import nbformat
+
+    nb = nbformat.read(str(course.source_path(name)), as_version=4)
+    code_cells = sum(1 for c in nb.cells if c.cell_type == "code")
+    # each cell: its timeout + interrupt + IOPub timeout; plus kernel start and feedback
+    return 120.0 + code_cells * (timeout + 15.0)
+
+
+def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str | Path, *,
+          jobs: int | None = None, timeout: int = 30, notebooks: Iterable[str] | None = None,
+          feedback: bool = True, course_dir: str | Path | None = None,
+          progress: Callable[[int, int, Result], None] | None = None) -> list[Result]:
+    """Grade every SUBMISSIONS/<student>/<notebook>.ipynb in parallel.
+
+    Args:
+        submissions: folder of student folders.
+        sources: the instructor notebooks the submissions answer.
+        out_dir: receives grades.csv, feedback/ and autograded/.
+        jobs: worker processes (None: os.cpu_count()).
+        timeout: seconds per cell.
+        notebooks: names to grade (None: every source notebook that at least one student
+            submitted, or all of them if nobody did).
+        feedback: render feedback pages.
+        course_dir: keep the master nbgrader course there (None: temporary).
+        progress: called as progress(done, total, result) after each submission.
+
+    Returns:
+        One `Result` per (student, notebook), sorted by student then notebook.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sources = [Path(s) for s in sources]
+    course = Course(course_dir, timeout=timeout) if course_dir else Course.temporary(
+        timeout=timeout)
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-grade-"))
+    try:
+        names = course.build(sources)
+        if notebooks is not None:
+            wanted = list(notebooks)
+            unknown = sorted(set(wanted) - set(names))
+            if unknown:
+                raise ValueError(f"no source notebook named {unknown}; sources: {names}")
+            names = wanted
+        else:
+            submitted = {p.stem for p in Path(submissions).glob("*/*.ipynb")}
+            names = [n for n in names if n in submitted] or names
+        todo, results, warnings = discover(submissions, names)
+        max_scores = {n: course.max_score(n) for n in names}
+        for r in results:
+            r.max_score = max_scores[r.notebook]
+        for w in warnings:
+            print(f"autograder: {w}", file=sys.stderr)
+        total = len(todo) + len(results)
+        finished = 0
+        for r in results:
+            finished += 1
+            if progress:
+                progress(finished, total, r)
+
+        deadlines = {n: _deadline(course, n, timeout) for n in names}
+        tasks = [Task(s, n, str(p), deadlines[n]) for s, n, p in todo]
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
+
+        def payload(t: Task) -> dict:
+            return dict(course_root=str(course.root), name=t.notebook, student=t.student,
+                        submission=t.path, out_dir=str(out_dir), timeout=timeout,
+                        feedback=feedback, scratch=str(scratch))
+
+        for r in _run_pool(tasks, payload, jobs, scratch):
+            if r.max_score is None:
+                r.max_score = max_scores[r.notebook]
+            results.append(r)
+            finished += 1
+            if progress:
+                progress(finished, total, r)
+        results.sort(key=lambda r: (r.student, r.notebook))
+        write_csv(results, out_dir / "grades.csv")
+        return results
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if not course_dir:
+            course.cleanup()
+
+
+def _run_pool(tasks: list[Task], payload, jobs: int, scratch: Path):
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    runtime = scratch / "jupyter-runtime"
+    runtime.mkdir(exist_ok=True)
+    env = {
+        # kernels must not read the grader's IPython profile (startup files!) nor write
+        # connection files into the user's runtime dir
+        "JUPYTER_RUNTIME_DIR": str(runtime),
+        "IPYTHONDIR": str(scratch / "ipython"),
+        "MPLBACKEND": "agg",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    queue = list(reversed(tasks))
+    workers = [_Worker(ctx, env) for _ in range(jobs)]
+    try:
+        while queue or any(w.task for w in workers):
+            for i, w in enumerate(workers):
+                if w.task is None and queue:
+                    if not w.proc.is_alive():
+                        workers[i] = w = _Worker(ctx, env)
+                    t = queue.pop()
+                    w.send(t, payload(t))
+            busy = [w for w in workers if w.task]
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=1.0)
+            now = time.monotonic()
+            for i, w in enumerate(workers):
+                if w.task is None:
+                    continue
+                t = w.task
+                if w.conn in ready:
+                    try:
+                        data = w.conn.recv()
+                    except (EOFError, OSError):
+                        data = None
+                    if data is not None:
+                        w.task = None
+                        yield Result(**data)
+                        continue
+                if not w.proc.is_alive() or w.conn.closed:
+                    code = w.proc.exitcode
+                    w.kill()
+                    workers[i] = _Worker(ctx, env)
+                    yield Result(t.student, t.notebook, None, None, "failed",
+                                 f"the grading process died (exit code {code}) while "
+                                 "grading this notebook")
+                elif now - w.started > t.deadline:
+                    w.kill()
+                    workers[i] = _Worker(ctx, env)
+                    yield Result(t.student, t.notebook, None, None, "failed",
+                                 f"grading took longer than {t.deadline:.0f} s and was "
+                                 "stopped (a hang no cell timeout could interrupt)",
+                                 seconds=round(now - w.started, 2))
+    finally:
+        for w in workers:
+            if w.task is None and w.proc.is_alive():
+                w.stop()
+            else:
+                w.kill()
+
+
+def write_csv(results: Iterable[Result], path: str | Path) -> Path:
+    """Write grades.csv: one row per (student, notebook) with status and reason."""
+    path = Path(path)
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for r in results:
+            writer.writerow(r.row())
+    return path
