@@ -2053,6 +2053,9 @@ class _State:
             self.errorf(f"nil pointer evaluating interface {{}}.{name}")
         has_args = (args is not None and len(args) > 1) or final is not _NOFINAL
         if isinstance(receiver, dict):
+            method = _map_method(receiver, name)
+            if method is not None:  # Go looks up methods before map keys
+                return self.eval_call(dot, method, name, node, args, final)
             if has_args:
                 self.errorf(f"{name} is not a method but has arguments")
             if name in receiver:
@@ -2198,6 +2201,19 @@ class _State:
 
 
 _NOFINAL = object()  # Go's missingVal: no piped-in final argument
+_PLAIN_MAPS = (dict, StrMap, AnyMap, NilDict, object)
+
+
+def _map_method(m: dict, name: str):
+    """A method defined by a dict subclass (a Go map type with methods)."""
+    if name.startswith("_"):
+        return None
+    for klass in type(m).__mro__:
+        if klass in _PLAIN_MAPS:
+            return None
+        if name in vars(klass) and callable(vars(klass)[name]):
+            return getattr(m, name)
+    return None
 
 
 # ---------------------------------------------------------------------------
