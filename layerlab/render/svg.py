@@ -102,12 +102,6 @@ def _stack(image, *, x: float, width: float, base=None, base_name: str | None = 
                 f'fill="{C["text"]}">{escape(size_text(size))}</text></g>')
         y += ROW_H + GAP + 2
 
-    if not items:
-        parts.append(f'<g class="empty"><rect x="{_t(x)}" y="{_t(y)}" width="{_t(width)}" height="{ROW_H}" rx="4" '
-                     f'fill="none" stroke="{C["history_stroke"]}" stroke-dasharray="3 3"/>'
-                     f'<text x="{_t(x + 8)}" y="{_t(y + 18)}" font-size="11" {SANS} font-style="italic" '
-                     f'fill="{C["history_text"]}">no layers (an empty image)</text></g>')
-        y += ROW_H + GAP
     # image rows, newest on top; the grey band of inherited rows needs a label line above it
     ordered = list(reversed(items))
     parts_band: list[str] = []
@@ -129,6 +123,12 @@ def _stack(image, *, x: float, width: float, base=None, base_name: str | None = 
         y += h + GAP
         if from_base:
             base_bottom = y - GAP
+    if not image.layers:
+        parts.append(f'<g class="empty"><rect x="{_t(x)}" y="{_t(y)}" width="{_t(width)}" height="{ROW_H}" rx="4" '
+                     f'fill="none" stroke="{C["history_stroke"]}" stroke-dasharray="3 3"/>'
+                     f'<text x="{_t(x + 8)}" y="{_t(y + 18)}" font-size="11" {SANS} font-style="italic" '
+                     f'fill="{C["history_text"]}">no layers (an empty image)</text></g>')
+        y += ROW_H + GAP
     if base_top is not None and base_bottom is not None:
         label = f"inherited from FROM {base_name}" if base_name else "inherited from the base image"
         parts_band.append(
