@@ -560,11 +560,11 @@ class RootFS(MergedView):
         """Hard link: the source is copied up first, then both names share one inode."""
         self._check_writable(dst)
         src_real, src_found = self.find(src, False)
+        real, found, _ = self._parent_dir(dst)
+        if found is not None:  # the kernel looks the new name up before checking the source
+            raise fs_error(errno.EEXIST, src, dst)
         if src_found.node.kind == DIR:
             raise fs_error(errno.EPERM, src, dst)
-        real, found, _ = self._parent_dir(dst)
-        if found is not None:
-            raise fs_error(errno.EEXIST, src, dst)
         node = self._copy_up(src_real, src_found)
         if not node.ino:
             node = node.with_(ino=self.upper.new_ino())
@@ -603,25 +603,41 @@ class RootFS(MergedView):
         self._delete(real)
 
     def rename(self, src: str, dst: str) -> None:
-        """``rename(2)`` with overlayfs's rules (EXDEV for lower directories)."""
+        """``rename(2)`` with overlayfs's rules (EXDEV for lower directories).
+
+        Error precedence follows the kernel: both parents are resolved first (ENOENT/ENOTDIR),
+        then the source (ENOENT), then the ancestor traps (EINVAL: into itself; ENOTEMPTY: onto
+        its own ancestor), then the type checks (ENOTDIR/EISDIR), then overlayfs (EXDEV), then
+        the emptiness of a directory being replaced (ENOTEMPTY).
+        """
         self._check_writable(src)
-        s_real, s_found, _ = self._parent_dir(src)
+        s_real, s_found, s_par = self._walk(src, follow=False)
+        d_real, d_found, d_par = self._walk(dst, follow=False)
+        for real, par in ((s_real, s_par), (d_real, d_par)):
+            if par is None:
+                raise fs_error(errno.EBUSY, src, dst)
+            if par.node.kind != DIR:
+                raise fs_error(errno.ENOTDIR, src, dst)
         if s_found is None:
             raise fs_error(errno.ENOENT, src, dst)
-        d_real, d_found, _ = self._parent_dir(dst)
         if s_real == d_real:
             return
+        if d_real.startswith(s_real + "/"):
+            raise fs_error(errno.EINVAL, src, dst)
+        if s_real.startswith(d_real + "/"):
+            raise fs_error(errno.ENOTEMPTY, src, dst)
         node = s_found.node
+        if d_found is not None and node.ino and d_found.node.ino == node.ino and d_found.level == s_found.level == 0:
+            # two names of one upper inode: rename does nothing. Lower hard links are distinct
+            # overlay inodes under index=off, so renaming one onto the other copies up and whites out.
+            return
         if node.kind == DIR:
-            if d_real.startswith(s_real + "/"):
-                raise fs_error(errno.EINVAL, src, dst)
-            if d_found is not None:
-                if d_found.node.kind != DIR:
-                    raise fs_error(errno.ENOTDIR, src, dst)
-                if self._names(d_real, d_found.limit):
-                    raise fs_error(errno.ENOTEMPTY, src, dst)
+            if d_found is not None and d_found.node.kind != DIR:
+                raise fs_error(errno.ENOTDIR, src, dst)
             if self._in_lower(s_real):
                 raise fs_error(errno.EXDEV, src, dst)
+            if d_found is not None and self._names(d_real, d_found.limit):
+                raise fs_error(errno.ENOTEMPTY, src, dst)
             self._move_upper_tree(s_real, d_real)
             self.upper.opaques.add(d_real)
         else:
@@ -632,7 +648,13 @@ class RootFS(MergedView):
                 self.upper.remove(d_real)
             self._new_name(d_real)
             self.upper.put(d_real, moved)
-            self._delete(s_real)
+            self.upper.remove(s_real)
+            if moved.ino:
+                self.upper.ino_paths.setdefault(moved.ino, set()).add(d_real)
+            if self._in_lower(s_real):
+                self._copy_up_dirs(s_real)
+                self.upper.whiteouts.add(s_real)
+            self._touch_parent(s_real)
         self._touch_parent(d_real)
 
     def _move_upper_tree(self, src: str, dst: str) -> None:
