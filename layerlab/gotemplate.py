@@ -42,6 +42,7 @@ type string`` (exec).  docker CLI prefixes both with
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import unicodedata
 from typing import Any, Callable
@@ -446,19 +447,15 @@ def _fmt_arg(v: Any, verb: str, spec: _Spec) -> str:
         return _fmt_float(v, verb, spec)
     if isinstance(v, str):
         return _fmt_str(v, verb, spec)
+    # Composite values: fmt applies the verb and flags to each element.
     if isinstance(v, (list, tuple)):
-        if verb in "sxX" and not v and verb != "s":
-            return ""
-        return _pad("[" + " ".join(_fmt_arg(x, verb, _Spec()) for x in v) + "]", spec)
+        return "[" + " ".join(_fmt_arg(x, verb, spec) for x in v) + "]"
     if isinstance(v, dict):
-        return _pad("map[" + " ".join(
-            f"{_fmt_arg(k, verb, _Spec())}:{_fmt_arg(x, verb, _Spec())}"
-            for k, x in _sorted_items(v)) + "]", spec)
+        return "map[" + " ".join(f"{_fmt_arg(k, verb, spec)}:{_fmt_arg(x, verb, spec)}"
+                                 for k, x in _sorted_items(v)) + "]"
     if verb in "sv" and _has_own_str(v):
         return _fmt_str(str(v), verb, spec)
-    if verb == "v":
-        return _pad(_fmt_v(v, False), spec)
-    return _pad("{" + " ".join(_fmt_arg(x, verb, _Spec()) for _, x in _struct_fields(v)) + "}", spec)
+    return "{" + " ".join(_fmt_arg(x, verb, spec) for _, x in _struct_fields(v)) + "}"
 
 
 def go_sprintf(fmt: str, *args: Any) -> str:
@@ -796,38 +793,40 @@ def _b_slice(item, *indexes):
     return _from_utf8(out) if isinstance(item, str) else out
 
 
-_BASIC_KIND = {bool: "bool", int: "int", float: "float", str: "string"}
-
-
 def _kind(v):
+    """Go ``basicKind``: "bool", "int", "float", "string", "nil" (invalid
+    value) or None (not a basic kind)."""
     if v is None or v is MISSING:
         return "nil"
-    return _BASIC_KIND.get(type(v)) or ("bool" if isinstance(v, bool) else
-                                        "int" if isinstance(v, int) else
-                                        "float" if isinstance(v, float) else
-                                        "string" if isinstance(v, str) else None)
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, str):
+        return "string"
+    return None
 
 
 def _b_eq(arg1, *args):
+    """Go ``eq``: true if ``arg1`` equals any of ``args``."""
     if not args:
         raise _CallError("missing argument for comparison")
     k1 = _kind(arg1)
     for a in args:
         k2 = _kind(a)
-        if k1 is None or k2 is None:
-            if isinstance(arg1, (list, dict)) or isinstance(a, (list, dict)):
-                raise _CallError(f"non-comparable type {_fmt_v(arg1 if k1 is None else a, False)}"
-                                 f": {go_type_name(arg1 if k1 is None else a)}")
-            if arg1 is a or arg1 == a:
-                return True
-            continue
-        if k1 == "nil" or k2 == "nil":
-            if k1 == k2:
-                return True
-            raise _CallError("incompatible types for comparison")
         if k1 != k2:
-            raise _CallError("incompatible types for comparison")
-        if arg1 == a:
+            if k1 != "nil" and k2 != "nil":
+                raise _CallError("incompatible types for comparison")
+            continue
+        if k1 is None:
+            if isinstance(a, (list, tuple, dict)):
+                raise _CallError(f"non-comparable type {_fmt_v(a, False)}: {go_type_name(a)}")
+            truth = arg1 is a or arg1 == a
+        else:
+            truth = k1 == "nil" or arg1 == a
+        if truth:
             return True
     return False
 
@@ -1032,8 +1031,8 @@ def _lex_into(text: str, toks: list[_Tok]) -> None:
             trim_left_next = False
         j = text.find("{{", i)
         end = n if j < 0 else j
-        trim = j >= 0 and j + 3 < n + 1 and text.startswith("-", j + 2) and j + 3 < n \
-            and text[j + 3] in _SPACE
+        # "{{- " trims the whitespace before the action
+        trim = j >= 0 and text.startswith("-", j + 2) and j + 3 < n and text[j + 3] in _SPACE
         seg = text[i:end]
         if trim:
             seg = seg.rstrip(_SPACE)
@@ -1084,13 +1083,10 @@ def _lex_action(text: str, i: int, toks: list[_Tok]) -> int:
         if c in _SPACE:
             while i < n and text[i] in _SPACE:
                 i += 1
-            if text.startswith("-}}", i) and i - 1 > start:
-                i -= 1  # leave the space for the trim marker
-            elif text.startswith("-}}", i):
-                i -= 1
-                if i == start:
-                    continue
-            toks.append(_Tok("space", text[start:i], start))
+            if text.startswith("-}}", i):
+                i -= 1  # the last space belongs to the " -}}" trim marker
+            if i > start:
+                toks.append(_Tok("space", text[start:i], start))
             continue
         if c == "=":
             toks.append(_Tok("=", "=", i))
@@ -2118,14 +2114,25 @@ class _State:
     def eval_call(self, dot, method, name, node, args, final):
         """Call a Python method found by field lookup (Go method values)."""
         arg_nodes = list(args[1:]) if args else []
+        try:
+            sig = inspect.signature(method)
+            nparams = len(sig.parameters)
+            variadic = any(p.kind is p.VAR_POSITIONAL for p in sig.parameters.values())
+        except (TypeError, ValueError):
+            sig, nparams, variadic = None, 0, True
+        nargs = len(arg_nodes) + (0 if final is _NOFINAL else 1)
+        if sig is not None:
+            try:
+                sig.bind(*([None] * nargs))
+            except TypeError:
+                if variadic:
+                    nparams -= 1
+                self._count_check(name, nparams, "any" if variadic else None, nargs)
         argv = [self.eval_arg(dot, "any", a) for a in arg_nodes]
         if final is not _NOFINAL:
-            argv.append(final)
+            argv.append(None if final is MISSING else final)
         try:
             return method(*argv)
-        except TypeError as e:
-            self.at(node)
-            self.errorf(f"wrong number of args for {name}: {e}")
         except _CallError as e:
             self.at(node)
             self.errorf(f"error calling {name}: {e}")

@@ -203,6 +203,32 @@ GO_CONSTANT_TEMPLATES = [
     ('{{json "\x7f\x80"}}', '"\x7f\x80"', None),
 ]
 
+GO_CONSTANT_TEMPLATES += [
+    ('{{eq (split "a" ",") (split "a" ",")}}', None, 'template: :1:2: executing "" at <eq (split "a" ",") (split "a" ",")>: error calling eq: non-comparable type [a]: []string'),
+    ('{{eq nil nil}}', 'true', None),
+    ('{{eq 1 nil}}', 'false', None),
+    ('{{eq "a" (split "a" ",")}}', None, 'template: :1:2: executing "" at <eq "a" (split "a" ",")>: error calling eq: incompatible types for comparison'),
+    ('{{lt nil 1}}', None, 'template: :1:2: executing "" at <lt nil 1>: error calling lt: invalid type for comparison'),
+    ('{{printf "%x" (split "ab,c" ",")}}', '[6162 63]', None),
+    ('{{printf "%x" (split "" "")}}', '[]', None),
+    ('{{ne 1 2 3}}', None, 'template: :1:2: executing "" at <ne>: wrong number of args for ne: want 2 got 3'),
+    ('{{printf "%5v|%-5v|" (split "a" ",") true}}', '[    a]|true |', None),
+    ('{{eq 1 2 1}}', 'true', None),
+    ('{{eq 1.5 1.5}}', 'true', None),
+    ('{{eq true false true}}', 'true', None),
+    ('{{- 1 -}}   {{- 2 }}  {{ 3 -}}  x', '12  3x', None),
+    ('{{1   -}} a', '1a', None),
+    ('{{printf "%08.3f|%+.2e|%x|%o" -1.5 0.0 -1 -8}}', '-001.500|+0.00e+00|-1|-10', None),
+    ('{{printf "%6.2v" "abc"}}', '    ab', None),
+    ('{{printf "%.1v" 3.14159}}', '3', None),
+    ('{{printf "%v" 1e-320}}', '1e-320', None),
+    ('{{printf "%e" 1e-320}}', '9.999889e-321', None),
+    ('{{printf "%10.3e|%-10g|" 12345.678 0.5}}', ' 1.235e+04|0.5       |', None),
+    ('{{printf "%c|%q|%U" 0x1F600 0x1F600 0x1F600}}', "😀|'😀'|U+1F600", None),
+    ('{{printf "%s|%10s|" "日本" "日本"}}', '日本|        日本|', None),
+    ('{{printf "% x|% X|%#x" "ab" "ab" "ab"}}', '61 62|61 62|0x6162', None),
+]
+
 
 @pytest.mark.parametrize("tmpl,expected,error", GO_CONSTANT_TEMPLATES,
                          ids=range(len(GO_CONSTANT_TEMPLATES)))
@@ -376,6 +402,20 @@ def test_objects_attributes_and_methods():
         render("{{.Nope}}", ctx)
     with pytest.raises(TemplateError, match=r"Names has arguments but cannot be invoked as function"):
         render("{{.Names 1}}", ctx)
+
+
+def test_method_arity_is_checked():
+    class C:
+        def M(self, a, b):
+            return a + b
+
+        def V(self, *a):
+            return len(a)
+
+    assert render('{{.M "x" "y"}} {{.V 1 2 3}} {{"z" | .M "q"}}', C()) == "xy 3 qz"
+    with pytest.raises(TemplateError) as ei:
+        render("{{.M 1}}", C())
+    assert str(ei.value) == 'template: :1:2: executing "" at <.M>: wrong number of args for M: want 2 got 1'
 
 
 def test_pipelines_and_final_argument():
