@@ -375,7 +375,7 @@ def _hex_float(v: float, upper: bool, prec: int | None) -> str:
         frac = frac.rstrip("0")
     s = ("-" if neg else "") + "0x" + mant + ("." + frac if frac else "")
     s += "p" + ("-" if exp < 0 else "+") + f"{abs(exp):02d}"
-    return s.upper().replace("0X", "0X") if upper else s
+    return s.upper() if upper else s
 
 
 def _fmt_float(v: float, verb: str, spec: _Spec) -> str:
@@ -392,16 +392,19 @@ def _fmt_float(v: float, verb: str, spec: _Spec) -> str:
         s = go_format_float(v, "f", 6 if spec.prec is None else spec.prec)
     else:
         return _bad_verb(verb, v)
-    if spec.plus and not s.startswith(("-", "+")):
+    # Go fmt.fmtFloat: reserve a sign, ' ' flag replaces '+', Inf/NaN never zero-padded
+    if not s.startswith(("-", "+")):
         s = "+" + s
-    elif spec.space and not s.startswith(("-", "+")):
-        s = " " + s
-    if s in ("+Inf", "-Inf", "NaN") or s[1:] in ("Inf", "NaN"):
-        if s == "+Inf" and not spec.plus:
-            s = "+Inf"
+    if spec.space and s[0] == "+" and not spec.plus:
+        s = " " + s[1:]
+    if s[1:] in ("Inf", "NaN"):
+        if s[1:] == "NaN" and not spec.space and not spec.plus:
+            s = s[1:]
         sp = _Spec()
         sp.width, sp.minus = spec.width, spec.minus
         return _pad(s, sp)
+    if s[0] == "+" and not spec.plus:
+        s = s[1:]
     return _pad(s, spec, numeric=True)
 
 
@@ -1467,6 +1470,8 @@ def _new_number(tok: _Tok) -> _Number:
             fv = float(body)
     except (ValueError, TypeError, OverflowError):
         fv = None
+    if fv is not None and math.isinf(fv):
+        fv = None  # strconv.ParseFloat reports out-of-range values as errors
     if fv is not None and not is_int and not any(c in t for c in ".eEpP"):
         raise _ParseError(f"integer overflow: {go_quote(t)}", tok.pos)
     if fv is not None and not is_int and math.isfinite(fv) and float(int(fv)) == fv \

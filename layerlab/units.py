@@ -281,7 +281,6 @@ def ram_in_bytes(size: str) -> int:
 # Durations (go-units duration.go)
 # ---------------------------------------------------------------------------
 
-_NS = 1
 _SECOND = 1_000_000_000
 _MINUTE = 60 * _SECOND
 _HOUR = 60 * _MINUTE

@@ -227,6 +227,9 @@ GO_CONSTANT_TEMPLATES += [
     ('{{printf "%c|%q|%U" 0x1F600 0x1F600 0x1F600}}', "😀|'😀'|U+1F600", None),
     ('{{printf "%s|%10s|" "日本" "日本"}}', '日本|        日本|', None),
     ('{{printf "% x|% X|%#x" "ab" "ab" "ab"}}', '61 62|61 62|0x6162', None),
+    ('{{printf "% 05.1f|%+05.1f|%05.1f|% .2e|%+g|% g" 1.0 1.0 -1.0 2.0 3.0 -4.0}}',
+     ' 01.0|+01.0|-01.0| 2.00e+00|+3|-4', None),
+    ('{{printf "%v" 1e400}}', None, 'template: :1: illegal number syntax: "1e400"'),
 ]
 
 
@@ -488,6 +491,12 @@ def test_go_sprintf_verbs():
     assert go_sprintf("%d %s") == "%!d(MISSING) %!s(MISSING)"
     assert go_sprintf("%s", None) == "%!s(<nil>)"
     assert go_sprintf("%v", None) == "<nil>"
+
+
+def test_go_sprintf_inf_nan():
+    inf, nan = float("inf"), float("nan")
+    assert go_sprintf("%f|%08f|% f|%-6f|%6f|%+v|% f", inf, inf, nan, -inf, nan, nan, inf) == (
+        "+Inf|    +Inf| NaN|-Inf  |   NaN|+NaN| Inf")
 
 
 def test_go_quote():
