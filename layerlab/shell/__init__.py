@@ -1,0 +1,27 @@
+"""A busybox-like ``sh`` and its applets, running inside a container's RootFS.
+
+Used by Dockerfile ``RUN``, ``docker run`` and ``docker exec``::
+
+    from layerlab.shell import execute
+    res = execute(fs, ["/bin/sh", "-c", "echo hi > /f && cat /f"], env={"PATH": "/bin"})
+    res.exit_code, res.stdout, res.stderr, res.running
+
+Modules: :mod:`.parser` (text -> AST), :mod:`.interp` (the executor, ash builtins and
+``sh`` itself), :mod:`.core` (processes, streams, registry, ``execute``),
+:mod:`.applets_text` and :mod:`.applets_fs` (one function per applet, busybox messages).
+Other modules add programs with :func:`register` (``layerlab.packages`` is imported lazily
+on the first lookup).
+"""
+from __future__ import annotations
+
+from .core import (PROGRAMS, Blocked, CommandNotFound, ExecResult, ExitProcess, Proc, execute,
+                   find_executable, lookup_program, register)
+from . import applets_text as _applets_text  # noqa: F401  (registers the applets)
+from . import applets_fs as _applets_fs  # noqa: F401
+from . import interp as _interp  # noqa: F401  (registers sh and busybox)
+from .interp import Shell
+from .parser import ShSyntaxError, parse
+
+__all__ = ["ExecResult", "CommandNotFound", "Blocked", "ExitProcess", "Proc", "PROGRAMS",
+           "register", "execute", "lookup_program", "find_executable", "Shell", "parse",
+           "ShSyntaxError"]
