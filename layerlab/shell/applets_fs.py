@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import re
-import stat as _stat
+import stat as _st
 import time
 
 from ..content import Content
@@ -24,6 +24,12 @@ from .util import (DD_SUFFIXES, Names, Usage, getopt, human, lookup_group, looku
 DD_THIRD_STATUS_LINE = True
 """Print dd's ``N bytes (X) copied, S seconds, R/s`` line. On in busybox's defconfig (the
 ``busybox`` and ``alpine`` images); Debian's busybox-static builds it off."""
+
+NON_POSIX_CP = False
+"""busybox FEATURE_NON_POSIX_CP: unlink an existing destination and create a new file.
+Debian's busybox (the oracle here) is built without it: cp opens the destination with
+``O_TRUNC`` (following a symlink, keeping the mode and hard links): no old data is copied
+up either way."""
 
 _DEVICES = {"/dev/null", "/dev/zero", "/dev/full", "/dev/urandom", "/dev/random", "/dev/tty"}
 
@@ -69,7 +75,7 @@ def _parse_mode_arg(text: str, current: int, umask: int) -> int | None:
         v = int(text, 8)
         return v if v <= 0o7777 else None
     mode = current & 0o7777
-    is_dir = _stat.S_ISDIR(current)
+    is_dir = _st.S_ISDIR(current)
     for clause in text.split(","):
         m = re.fullmatch(r"([ugoa]*)((?:[-+=][rwxXstugo]*)+)", clause)
         if not m:
@@ -124,7 +130,7 @@ def mkdir(proc: Proc, argv: list[str]) -> int:
         return usage(proc, Usage())
     mode = None
     if "m" in opts:
-        mode = _parse_mode_arg(opts["m"], 0o777 | _stat.S_IFDIR, proc.fs.umask)
+        mode = _parse_mode_arg(opts["m"], 0o777 | _st.S_IFDIR, proc.fs.umask)
         if mode is None:
             proc.error(f"invalid mode '{opts['m']}'")
             return 1
@@ -155,6 +161,8 @@ def mkdir(proc: Proc, argv: list[str]) -> int:
                             break
                         continue
                     code = e.errno if e.errno != errno.EBUSY else errno.EEXIST
+                    if code == errno.EEXIST and pre.endswith("/"):
+                        code = errno.ENOTDIR  # busybox reports stat("file/")'s errno
                     proc.error(f"can't create directory '{pre}': {strerror(code)}")
                     failed = True
                     break
@@ -459,33 +467,49 @@ def chmod(proc: Proc, argv: list[str]) -> int:
 
 
 def _parse_owner(proc: Proc, spec: str, group_only: bool = False):
-    """``USER[:GROUP]`` / ``USER.GROUP`` / ``:GROUP`` / ``USER:`` -> (uid, gid) with -1 for
-    "unchanged"; names come from the container's /etc/passwd and /etc/group."""
+    """busybox parse_chown_usergroup_or_die: ``USER``, ``:GROUP``, ``USER:`` (the user's
+    login group), ``USER:GROUP`` (``.`` works as the separator too). Names come from the
+    container's /etc/passwd and /etc/group. Returns (uid, gid), -1 meaning unchanged."""
     fs = proc.fs
+
+    def uid_of(name: str) -> int | None:
+        if name.isdigit():
+            return int(name)
+        found = lookup_user(fs, name)
+        return None if found is None else found[0]
+
+    def gid_of(name: str) -> int | None:
+        return int(name) if name.isdigit() else lookup_group(fs, name)
+
     if group_only:
-        user, grp, sep = "", spec, ":"
-    else:
-        sep = ":" if ":" in spec else ("." if "." in spec and not lookup_user(fs, spec) else "")
-        user, _, grp = spec.partition(sep) if sep else (spec, "", "")
-    uid = gid = -1
-    if user:
-        if user.isdigit():
-            uid = int(user)
-        else:
-            found = lookup_user(fs, user)
-            if found is None:
-                raise ValueError(f"unknown user {user}")
-            uid = found[0]
-            if sep and not grp:
-                gid = found[1]
-    if grp:
-        if grp.isdigit():
-            gid = int(grp)
-        else:
-            g = lookup_group(fs, grp)
-            if g is None:
-                raise ValueError(f"unknown group {grp}")
-            gid = g
+        gid = gid_of(spec)
+        if gid is None:
+            raise ValueError(f"unknown group {spec}")
+        return -1, gid
+    sep = "." if "." in spec else (":" if ":" in spec else "")
+    if not sep:
+        uid = uid_of(spec)
+        if uid is None:
+            raise ValueError(f"unknown user {spec}")
+        return uid, -1
+    user, _, grp = spec.partition(sep)
+    if not user:
+        gid = gid_of(grp)
+        if gid is None:
+            raise ValueError(f"unknown group {grp}")
+        return -1, gid
+    shown = user + (":" + grp if grp else "")
+    uid = uid_of(user)
+    if not grp:
+        found = lookup_user(fs, user) if not user.isdigit() else None
+        if uid is None or (found is None and not user.isdigit()):
+            raise ValueError(f"unknown user/group {shown}")
+        if found is None:
+            raise ValueError(f"unknown user/group {shown}")
+        return uid, found[1]
+    gid = gid_of(grp)
+    if uid is None or gid is None:
+        raise ValueError(f"unknown user/group {shown}")
     return uid, gid
 
 
@@ -558,8 +582,12 @@ def _inode_key(fs, real: str, node) -> tuple | None:
 
 
 def _unlink_for_overwrite(ctx: _CopyCtx, dest: str, err: int) -> bool:
-    """busybox ask_and_unlink: remove an existing destination before re-creating it."""
+    """busybox ask_and_unlink: remove an existing destination before re-creating it (POSIX
+    cp does so only with ``-f``)."""
     proc = ctx.proc
+    if not NON_POSIX_CP and not ctx.force:
+        proc.error(f"can't create '{dest}': {strerror(err)}")
+        return False
     try:
         proc.fs.unlink(proc.path(dest))
         return True
@@ -706,18 +734,17 @@ def copy_file(ctx: _CopyCtx, source: str, dest: str, depth0: bool = True) -> boo
             content = Content()
         new_mode = src_node.mode if src_node.kind == FILE else 0o666
         try:
-            fs.open(d_real, truncate=False, exclusive=True, mode=new_mode)
-        except OSError as e:
-            if e.errno == errno.EEXIST:
-                if not _unlink_for_overwrite(ctx, dest, e.errno):
-                    return False
-                try:
-                    fs.open(d_real, truncate=False, exclusive=True, mode=new_mode)
-                except OSError as e2:
-                    proc.error(f"can't open '{dest}': {strerror(e2)}")
-                    return False
+            if NON_POSIX_CP:
+                fs.open(d_real, truncate=False, exclusive=True, mode=new_mode)
             else:
-                proc.error(f"can't create '{dest}': {strerror(e)}")
+                fs.open(d_real, truncate=True, mode=new_mode)
+        except OSError as e:
+            if not _unlink_for_overwrite(ctx, dest, e.errno):
+                return False
+            try:
+                fs.open(d_real, truncate=False, exclusive=True, mode=new_mode)
+            except OSError as e2:
+                proc.error(f"can't open '{dest}': {strerror(e2)}")
                 return False
         fs.set_content(d_real, content)
         if src_node.kind != FILE:

@@ -1,0 +1,284 @@
+"""Differential test: the same short scripts run by the real busybox ash (in a temp dir) and by
+layerlab's shell (in a RootFS seeded with the same files at the same absolute paths).
+
+stdout, stderr, the exit status and the resulting tree (names, types, modes, sizes, link
+targets, small contents) must be equal. This is the oracle for :mod:`layerlab.shell`.
+Skipped when ``/bin/busybox`` is missing (``.ci/run`` installs busybox-static).
+
+Notes on the setup:
+
+* the real run's ``PATH`` holds only a directory of ``busybox --install -s`` links, and the
+  layerlab RootFS has the same directory with the same links, so lookups match;
+* layerlab's clock starts at the real time, and seeded files have an old fixed mtime, so
+  ``ls -l`` prints the same dates (``Jan  1  2024``);
+* the machine's busybox is Debian's build: dd's third status line is off there, so the test
+  switches it off in layerlab too.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import stat as st
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+BUSYBOX = "/bin/busybox"
+pytestmark = pytest.mark.skipif(not os.path.exists(BUSYBOX), reason="needs /bin/busybox")
+
+MTIME = 1704067200  # 2024-01-01T00:00:00Z
+
+# path (relative to the work dir) -> (kind, mode, data or target)
+SEED = {
+    "small.txt": ("file", 0o644, b"hello\n"),
+    "lines.txt": ("file", 0o644, b"one\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\neleven\ntwelve\n"),
+    "empty": ("file", 0o644, b""),
+    "big.bin": ("file", 0o644, bytes(i % 251 for i in range(10000))),
+    "exe.sh": ("file", 0o755, b"#!/bin/sh\necho running $0 $#\n"),
+    "ro.txt": ("file", 0o444, b"read only\n"),
+    "dir": ("dir", 0o755, None),
+    "dir/a": ("file", 0o644, b"a\n"),
+    "dir/b": ("file", 0o600, b"bb\n"),
+    "dir/sub": ("dir", 0o755, None),
+    "dir/sub/c": ("file", 0o644, b"ccc\n"),
+    "dir/.hidden": ("file", 0o644, b"h\n"),
+    "emptydir": ("dir", 0o700, None),
+    "link": ("symlink", 0o777, "small.txt"),
+    "dirlink": ("symlink", 0o777, "dir"),
+    "dangling": ("symlink", 0o777, "nowhere"),
+    "hl1": ("file", 0o644, b"hard link pair\n"),
+    "hl2": ("hardlink", 0o644, "hl1"),
+}
+
+CORPUS = [
+    # ---- echo/printf and quoting
+    "echo hello world",
+    "echo -n no newline; echo; echo -e 'a\\tb\\nc'; echo -e 'x\\c'; echo after",
+    "echo 'single $HOME' \"double $HOME\" \\$HOME back\\ slash",
+    "printf '%s-%d|%5s|%-3s|%03d\\n' a 3 b c 7; printf '%s\\n' x y z; printf '%x %o %c\\n' 255 8 hello",
+    "printf 'no newline'; printf '%b\\n' 'esc\\tx'",
+    "x=1; y=\"$x two\"; echo \"$y\" ${y} ${#y} ${z:-dflt} ${z-unset} ${y:+alt}",
+    "v=/a/b/c.tar.gz; echo ${v%.*} ${v%%.*} ${v#*/} ${v##*/}",
+    "set -- a 'b c' d; echo $# $1 $2; for i in \"$@\"; do echo \"[$i]\"; done",
+    "echo $((1+2*3)) $((7/2)) $((-7/2)) $((7%3)) $((1<2)) $((3 && 0)); i=5; echo $((i+=2)) $i",
+    "echo $(echo sub; echo stitution) `echo back`; x=$(false); echo $?",
+    "a='x  y'; echo $a; echo \"$a\"; IFS=:; b='p:q'; echo $b",
+    # ---- control flow
+    "if false; then echo a; elif true; then echo b; else echo c; fi",
+    "for i in 1 2 3; do [ $i = 2 ] && continue; echo $i; done; echo end $i",
+    "i=0; while [ $i -lt 3 ]; do echo $i; i=$((i+1)); done; until [ $i -eq 0 ]; do i=$((i-1)); done; echo $i",
+    "case foo.txt in *.sh) echo sh;; *.txt) echo txt;; esac; case x in a|x) echo ax;; esac",
+    "f() { echo fn $1 $#; return 3; }; f a b; echo $?",
+    "true && echo t1 || echo f1; false && echo t2 || echo f2; ! true; echo $?",
+    "{ echo grouped; echo lines; } > g.txt; cat g.txt; (cd dir && pwd); pwd",
+    "set -e; echo before; false; echo after",
+    "set -e; false || true; if false; then :; fi; echo survived",
+    "set -x; echo a b; A=1 true; ls >/dev/null",
+    "exit 3",
+    "exit 300",
+    "false; echo $?; nosuchcmd; echo $?",
+    "echo \"unterminated",
+    "if true; then fi",
+    "./exe.sh one two; echo $?",
+    "./small.txt; echo $?; ./nope; echo $?",
+    "cd nope; echo $?; cd /nonexistent-dir; cd small.txt",
+    "echo ${undefined_var?}; echo notreached",
+    # ---- redirections
+    "echo one > out; echo two >> out; cat out; cat < out | wc -l",
+    "echo hi > nodir/x; echo $?",
+    "echo hi > dir; echo $?",
+    "cat < nope; echo $?",
+    "echo err 1>&2; ls nope 2>/dev/null; echo $?; ls nope 2>&1 | cat",
+    ": >> small.txt; : > newfile; ls -l small.txt newfile | cut -c1-10",
+    # ---- files
+    "mkdir a; mkdir a; mkdir -p a/b/c; mkdir -p a/b; echo $?; mkdir -m 700 m; ls -ld m | cut -c1-10",
+    "mkdir -p small.txt/x; mkdir nodir/x; mkdir -p dir/sub/new/deep",
+    "rm nope; rm -f nope; echo $?; rm dir; rm -r dir; ls",
+    "rm -rf emptydir dir link; ls; rmdir nope; mkdir -p q/r; rmdir q",
+    "rmdir emptydir; rm small.txt; ls",
+    "touch newf; touch -c nocreate; touch small.txt; touch nodir/x; ls",
+    "cp small.txt copy; cp nope x; cp dir d2; cp -r dir d2; ls d2 d2/sub; cat copy",
+    "cp small.txt ro.txt; cat ro.txt; cp -p dir/b bcopy; cp link linkcopy; cp -a link linka",
+    "cp -a dir dcopy; ls -la dcopy | cut -c1-10,43-; cp small.txt dir; ls dir",
+    "mv small.txt moved; mv nope x; mv moved dir; ls dir; mv dir newdir; ls",
+    "mv a b c; mv lines.txt emptydir; ls emptydir",
+    "ln -s small.txt s1; ln -s small.txt s1; ln nope hard; ln small.txt h; ls -l s1 | cut -c1-10,56-",
+    "ln -sf lines.txt s2; ln -sf small.txt s2; readlink s2; ln -s x dir; ls dir",
+    "chmod 600 small.txt; chmod u+x,g-r lines.txt; chmod +x empty; chmod 777 nope; chmod zz small.txt; ls -l small.txt lines.txt empty | cut -c1-10",
+    "chmod -R go-rwx dir; ls -lR dir | cut -c1-10",
+    "chown nobody small.txt; chown 123:456 lines.txt; chown nosuchuser x; chown root:nosuchgroup small.txt; chown nobody nope; ls -ln small.txt lines.txt | cut -c1-34",
+    "truncate -s 10 t1; truncate -s 3 lines.txt; truncate -c -s 5 nocreate; cat lines.txt; ls -l t1 | cut -c30-42",
+    "dd if=/dev/zero of=z bs=1k count=3; dd if=big.bin of=part bs=100 count=5 skip=2; dd if=small.txt of=lines.txt bs=1 seek=2 conv=notrunc; cat lines.txt | head -2",
+    "dd if=nope of=x; dd if=small.txt of=nodir/x; echo abc | dd of=fromstdin 2>/dev/null; cat fromstdin",
+    # ---- reading
+    "cat small.txt lines.txt | head -3; cat nope small.txt; cat dir",
+    "head -n 2 lines.txt; head -c 5 big.bin | wc -c; head -3 lines.txt small.txt; tail -n 2 lines.txt; tail -n +11 lines.txt",
+    "wc -l lines.txt; wc lines.txt small.txt; wc -c < big.bin; echo a b | wc -w; wc nope",
+    "ls; ls -a dir; ls -A dir; ls -1 dir nope small.txt",
+    "ls -l dir; ls -ld dir emptydir; ls -l link dangling",
+    "ls -F; ls -p dir; ls -R dir",
+    "grep -c l lines.txt; grep -v e lines.txt; grep -q xyz lines.txt; echo $?; grep -n '^t' lines.txt; grep x nope",
+    "sed 's/e/E/g' lines.txt | head -3; sed -i 's/hello/bye/' small.txt; cat small.txt; echo abc | sed 's/b/[&]/'",
+    "echo teed | tee t1 t2 > /dev/null; cat t1 t2; echo more | tee -a t1; cat t1",
+    "seq 3; seq 2 4; seq 1 3 10; basename /a/b.txt .txt; basename /a/b/; dirname /a/b; dirname a",
+    "test -f small.txt && echo f; test -d dir && echo d; [ -e nope ] || echo ne; [ -L link ] && echo l; [ -s empty ] || echo zero",
+    "[ 1 -eq 1 ] && echo eq; [ abc = abc ] && echo seq; [ -z '' ] && echo z; [ 1 -lt a ]; echo $?; [ 1 = 1; echo $?",
+    "[ a = b -o 1 -eq 1 ] && echo or; [ ! -f dir ] && echo not; test; echo $?; test x; echo $?",
+    "find . -name '*.txt' | sort; find dir -type d | sort; find dir -type f -name b",
+    "echo *.txt; echo d*; echo dir/*; echo no*match; echo 'quoted*'; echo dir/.h*",
+    "rm -rf dir/*; ls -A dir; echo [el]*",
+    "env | grep -c '^PATH='; which ls; which nosuch; echo $?; whoami; id -u; id -un",
+    "x=exported; export x; sh -c 'echo in child: $x'; y=local; sh -c 'echo \"[${y}]\"'",
+    "sh -c 'exit 7'; echo $?; sh -c 'nosuch'; sh nope; echo $?",
+    "stat -c '%s %a %F %n' small.txt dir link; stat -c %U small.txt; stat nope",
+    "yes | head -2; sort lines.txt | head -3; printf 'b\\na\\nb\\n' | sort -u; printf 'a\\na\\nb\\n' | uniq -c",
+    "echo hello | tr a-z A-Z; echo a:b:c | cut -d: -f2; echo 'x y' | xargs echo got",
+    "for i in 1 2 3 4 5; do echo line$i >> loop.txt; done; wc -l loop.txt; cat loop.txt | tail -1",
+]
+
+
+def _seed_real(work: str) -> None:
+    for rel, (kind, mode, data) in SEED.items():
+        p = os.path.join(work, rel)
+        if kind == "dir":
+            os.makedirs(p, exist_ok=True)
+        elif kind == "file":
+            with open(p, "wb") as f:
+                f.write(data)
+        elif kind == "symlink":
+            os.symlink(data, p)
+        elif kind == "hardlink":
+            os.link(os.path.join(work, data), p)
+    for rel, (kind, mode, data) in sorted(SEED.items(), key=lambda kv: -kv[0].count("/")):
+        p = os.path.join(work, rel)
+        if kind != "symlink":
+            os.chmod(p, mode)
+        os.utime(p, (MTIME, MTIME), follow_symlinks=False)
+    os.utime(work, (MTIME, MTIME))
+
+
+def _seed_layerlab(root: str, work: str, bindir: str):
+    from layerlab.clock import Clock
+    from layerlab.layer import Layer
+    from layerlab.rootfs import RootFS
+    from layerlab.tree import Node, directory, file, symlink
+
+    ns = MTIME * 10**9
+    ents = {}
+    # the directories leading to the work dir and the bin dir, as on the host
+    for top in (work, bindir):
+        cur = ""
+        for comp in top.strip("/").split("/"):
+            cur += "/" + comp
+            mode = os.stat(cur).st_mode & 0o7777 if os.path.exists(cur) else 0o755
+            ents[cur] = directory(mode)
+    ents[work] = directory(0o700, mtime=ns)
+    ents["/bin"] = directory()
+    ents["/bin/busybox"] = file(b"\x7fELF busybox", 0o755)
+    ents["/bin/sh"] = symlink("busybox")
+    for name in os.listdir(bindir):
+        ents[f"{bindir}/{name}"] = symlink(BUSYBOX)
+    ents["/etc"] = directory()
+    for etc in ("/etc/passwd", "/etc/group"):
+        with open(etc, "rb") as f:
+            ents[etc] = file(f.read())
+    ents["/tmp"] = directory(0o1777)
+    for rel, (kind, mode, data) in SEED.items():
+        p = f"{work}/{rel}"
+        if kind == "dir":
+            ents[p] = directory(mode, mtime=ns)
+        elif kind == "file":
+            ents[p] = file(data, mode, mtime=ns)
+        elif kind == "symlink":
+            ents[p] = symlink(data, mtime=ns)
+    for rel, (kind, mode, data) in SEED.items():
+        if kind == "hardlink":
+            src = f"{work}/{data}"
+            node = ents[src].with_(ino=7)
+            ents[src] = node
+            ents[f"{work}/{rel}"] = node
+    clock = Clock(start_ns=time.time_ns(), step_ns=0)
+    return RootFS([Layer.build(ents)], clock=clock), clock
+
+
+def _snapshot_real(work: str) -> dict:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(work):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            rel = os.path.relpath(p, work)
+            s = os.lstat(p)
+            if st.S_ISLNK(s.st_mode):
+                out[rel] = ("symlink", os.readlink(p))
+            elif st.S_ISDIR(s.st_mode):
+                out[rel] = ("dir", oct(s.st_mode & 0o7777))
+            else:
+                with open(p, "rb") as f:
+                    data = f.read(4096)
+                out[rel] = ("file", oct(s.st_mode & 0o7777), s.st_size, data)
+    return out
+
+
+def _snapshot_layerlab(fs, work: str) -> dict:
+    out = {}
+    for path, node in fs.walk(work):
+        if path == work:
+            continue
+        rel = path[len(work) + 1:]
+        if node.kind == "symlink":
+            out[rel] = ("symlink", node.target)
+        elif node.kind == "dir":
+            out[rel] = ("dir", oct(node.mode & 0o7777))
+        else:
+            out[rel] = ("file", oct(node.mode & 0o7777), node.size, node.content.read(0, 4096))
+    return out
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    root = tempfile.mkdtemp(prefix="llbb")
+    os.chmod(root, 0o755)
+    bindir = os.path.join(root, "bin")
+    os.mkdir(bindir)
+    subprocess.run([BUSYBOX, "--install", "-s", bindir], check=True)
+    yield root, bindir
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def run_both(sandbox, script: str):
+    from layerlab.shell import applets_fs, execute
+
+    root, bindir = sandbox
+    work = os.path.join(root, "w")
+    if os.path.exists(work):
+        shutil.rmtree(work)
+    os.mkdir(work)
+    _seed_real(work)
+    os.chmod(work, 0o700)
+    env = {"PATH": bindir, "HOME": work, "TZ": "UTC", "LC_ALL": "C"}
+    real = subprocess.run([f"{bindir}/sh", "-c", script], cwd=work, env=env, capture_output=True,
+                          preexec_fn=lambda: os.umask(0o022), timeout=30)
+    real_tree = _snapshot_real(work)
+
+    fs, clock = _seed_layerlab(root, work, bindir)
+    old = applets_fs.DD_THIRD_STATUS_LINE
+    applets_fs.DD_THIRD_STATUS_LINE = False
+    try:
+        ours = execute(fs, [f"{bindir}/sh", "-c", script], env=env, cwd=work, clock=clock)
+    finally:
+        applets_fs.DD_THIRD_STATUS_LINE = old
+    our_tree = _snapshot_layerlab(fs, work)
+    return (real.returncode, real.stdout, real.stderr, real_tree), \
+        (ours.exit_code, ours.stdout, ours.stderr, our_tree)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("script", CORPUS)
+def test_same_as_busybox(sandbox, script):
+    (rc, out, err, tree), (our_rc, our_out, our_err, our_tree) = run_both(sandbox, script)
+    assert (our_out.decode(errors="replace"), our_err.decode(errors="replace")) == \
+        (out.decode(errors="replace"), err.decode(errors="replace"))
+    assert our_rc == rc
+    assert our_tree == tree
