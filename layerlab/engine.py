@@ -539,6 +539,30 @@ class Engine:
     def logs(self, container: str) -> str:
         return self.container(container).logs.decode("utf-8", "replace")
 
+    # ================================================================== volumes
+    # (layerlab.volumes / layerlab.storage; values are docker's API JSON shapes)
+    def volume_create(self, name: str | None = None, *, driver: str = "local",
+                      labels: Mapping[str, str] | None = None, options: Mapping[str, str] | None = None) -> dict:
+        """``docker volume create [name]``: the volume's inspect JSON (the CLI prints ``Name``)."""
+        return self.volumes.create(name, driver=driver, labels=labels, options=options).to_json()
+
+    def volume_ls(self) -> list[dict]:
+        """``docker volume ls``: every volume's inspect JSON, sorted by name."""
+        return [v.to_json() for v in self.volumes.list()]
+
+    def volume_inspect(self, name: str) -> dict:
+        """``docker volume inspect``: one element of docker's JSON array."""
+        return self.volumes.get(name).to_json()
+
+    def volume_rm(self, name: str, force: bool = False) -> str:
+        """``docker volume rm``: ``remove <name>: volume is in use - [<ids>]`` while any container uses it."""
+        return self.volumes.remove(name, force=force)
+
+    def volume_prune(self, all: bool = False, labels: Mapping[str, str] | None = None) -> dict:
+        """``docker volume prune``: unused anonymous volumes (``all=True``: named ones too).
+        Returns ``{"VolumesDeleted": [...], "SpaceReclaimed": bytes}``."""
+        return self.volumes.prune(all=all, labels=labels)
+
     # ================================================================== system
     def info(self) -> dict:
         containers = list(self.containers.values())

@@ -1,0 +1,421 @@
+"""The storage-driver protocol: containerd's snapshot verbs, moby's diff methods, and the facts
+each driver carries as data.
+
+**Model.** A driver stores *snapshots*. A committed snapshot is a read-only layer (an image
+layer, named by its chain ID in the engine); an active snapshot is writable (a container's
+layer) and sits on a committed parent; a view is a read-only active snapshot that can never be
+committed. What a snapshot looks like — the merged view — is the same for every driver (vfs is
+the oracle the conformance suite checks the others against); what differs is the *cost*: what
+a write copies (the copy-on-write unit), how sizes are reported, what the backing store really
+holds, and the on-disk layout inspect shows.
+
+**Lifecycle.** ``prepare(key, parent)`` makes an active snapshot and returns its mounts;
+``commit(name, key)`` freezes it into the committed ``name`` (``key`` disappears);
+``view(key, parent)`` gives a read-only active snapshot; ``remove(key)`` deletes a snapshot that
+has no children. ``usage(key)`` is the snapshot's own size (excluding parents: ``docker ps -s``
+SIZE); ``mounts(key)`` is the driver-specific, inspectable part (GraphDriver data).
+
+**Glossary.** *key* names an active snapshot, *name* a committed one, *parent* is always
+committed.
+
+Scenarios::
+
+    >>> from layerlab.drivers import get
+    >>> d = get("vfs")()
+    >>> _ = d.prepare("base-active")
+    >>> d.fs("base-active").write("/f", b"hello")
+    '/f'
+    >>> d.commit("base", "base-active")
+    >>> _ = d.prepare("ctr", "base")
+    >>> d.fs("ctr").write("/f", b"hello world", append=False)
+    '/f'
+    >>> [str(c) for c in d.changes("ctr")]
+    ['C /f']
+    >>> d.usage("ctr").size
+    11
+    >>> d.remove("base")
+    Traceback (most recent call last):
+    ...
+    layerlab.errors.Conflict: cannot remove snapshot base: it has 1 child(ren)
+"""
+from __future__ import annotations
+
+import errno
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import ClassVar, Iterable, Iterator, Literal, Mapping, Sequence
+
+from .. import changes as _changes
+from ..errors import Conflict, NotFound, fs_error
+from ..layer import Layer
+from ..rootfs import FlatTree, Found, MergedView, RootFS
+from ..tree import DIR, FILE, Node, join
+
+
+class Kind(Enum):
+    VIEW = "view"
+    ACTIVE = "active"
+    COMMITTED = "committed"
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """A driver's facts (reference/docker-storage-facts.md §2.4, §6.3)."""
+
+    cow_unit: Literal["file", "block", "none"]   # overlay: whole-file copy-up; btrfs/zfs/dm: blocks; vfs: full copy
+    block_size: int | None = None                # btrfs 4 KiB, zfs 128 KiB records, devicemapper 64 KiB
+    native_diff: bool = False                    # changes() without comparing two whole trees
+    max_depth: int | None = None                 # overlay2: 128 lower dirs per mount
+    status: Literal["supported", "deprecated", "removed"] = "supported"
+    status_note: str = ""
+    size_rule: Literal["apparent-upper", "changes", "blocks"] = "changes"
+    keeps_hardlinks: bool = False                # does a write keep a lower hard-linked pair linked?
+
+
+@dataclass(frozen=True)
+class MountSpec:
+    """How a snapshot is mounted: the driver-specific, inspectable part."""
+
+    type: str
+    source: str
+    options: tuple[str, ...] = ()
+    data: Mapping[str, str] | None = None        # GraphDriver.Data as inspect shows it
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    key: str
+    kind: Kind
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class Usage:
+    size: int          # the size docker reports for this snapshot alone (SizeRw / layer size)
+    inodes: int        # entries in the snapshot's own level
+    physical: int = 0  # bytes this snapshot's own data occupies in the backing store
+
+
+@dataclass(eq=False)
+class Snapshot:
+    key: str
+    kind: Kind
+    parent: str | None
+    fs: MergedView                   # the merged view (a RootFS for active snapshots)
+    layer: Layer | None = None       # committed: this snapshot's own changeset
+    lowers: tuple[Layer, ...] = ()   # committed ancestors' layers, top first
+
+
+class SnapshotRootFS(RootFS):
+    """The root filesystem of a snapshot-based driver (vfs, btrfs, zfs, devicemapper).
+
+    A container layer there is a copy or snapshot of its parent, so an inode is the same inode
+    before and after a write: a write to one name of a hard-linked pair changes every name
+    (OBSERVED.md: vfs/btrfs ``C /data/hl1, C /data/hl2``; overlay2 breaks the link).
+    Everything else behaves like the overlay model.
+    """
+
+    _link_index: dict
+
+    def _lower_names(self, found: Found) -> list[str]:
+        if not hasattr(self, "_link_index"):
+            self._link_index = {}
+        lvl = self.levels[found.level]
+        idx = self._link_index.get(id(lvl))
+        if idx is None:
+            idx = {}
+            for p, n in lvl.entries.items():
+                if n.kind == FILE and n.ino:
+                    idx.setdefault(n.ino, []).append(p)
+            self._link_index[id(lvl)] = idx
+        return [p for p in idx.get(found.node.ino, ()) if lvl.entries.get(p) == found.node]
+
+    def _copy_up(self, path: str, found: Found) -> Node:
+        if found.level == 0 or not found.node.ino or found.node.kind != FILE:
+            return super()._copy_up(path, found)
+        ino = self.upper.new_ino()
+        node = found.node.with_(ino=ino)
+        for p in self._lower_names(found) or [path]:
+            if p != path and self.lookup(p) != found.node:
+                continue  # that name was deleted or replaced above
+            self._copy_up_dirs(p)
+            self.upper.put(p, node)
+        if path not in self.upper.entries:
+            self._copy_up_dirs(path)
+            self.upper.put(path, node)
+        return node
+
+    def open(self, path: str, *, write: bool = True, append: bool = False, truncate: bool = False,
+             create: bool = True, exclusive: bool = False, mode: int = 0o666) -> str:
+        if write and truncate and not self.read_only:
+            try:
+                real, found, _ = self._walk(path, follow=True)
+            except OSError:
+                found = None
+            if found is not None and found.level != 0 and found.node.ino and found.node.kind == FILE:
+                self._copy_up(real, found)
+        return super().open(path, write=write, append=append, truncate=truncate, create=create,
+                            exclusive=exclusive, mode=mode)
+
+
+def changes_size(fs: RootFS, changes: Sequence[_changes.Change] | None = None) -> int:
+    """moby go-archive ChangesSize: Lstat sizes of non-directory A/C entries, inodes once."""
+    if changes is None:
+        changes = _changes.changes(fs)
+    total, seen = 0, set()
+    for ch in changes:
+        if ch.kind == _changes.DELETED:
+            continue
+        node = fs.lookup(ch.path)
+        if node is None or node.kind == DIR:
+            continue
+        if node.ino:
+            if node.ino in seen:
+                continue
+            seen.add(node.ino)
+        total += node.size
+    return total
+
+
+def naive_changes(new: MergedView, old: MergedView) -> list[_changes.Change]:
+    """The naive algorithm in full: walk both trees (moby ChangesDirs). The reference the
+    native fast paths are checked against."""
+    out: list[_changes.Change] = []
+
+    def visit(path: str) -> None:
+        new_names = set(new.listdir(path))
+        old_names = set(old.listdir(path))
+        for name in sorted(new_names):
+            p = join(path, name)
+            n = new.lookup(p)
+            o = old.lookup(p) if name in old_names else None
+            if o is None:
+                out.append(_changes.Change(_changes.ADDED, p))
+                if n.kind == DIR:
+                    added(p)
+                continue
+            if n.kind == DIR and o.kind == DIR:
+                mark = len(out)
+                changed = _changes.stat_different(o, n)
+                if changed:
+                    out.append(_changes.Change(_changes.CHANGED, p))
+                visit(p)
+                if not changed and len(out) > mark:
+                    out.insert(mark, _changes.Change(_changes.CHANGED, p))
+            elif n.kind == DIR:
+                out.append(_changes.Change(_changes.CHANGED, p))
+                added(p)
+            elif _changes.stat_different(o, n):
+                out.append(_changes.Change(_changes.CHANGED, p))
+        for name in sorted(old_names - new_names):
+            out.append(_changes.Change(_changes.DELETED, join(path, name)))
+
+    def added(path: str) -> None:
+        for name in new.listdir(path):
+            p = join(path, name)
+            out.append(_changes.Change(_changes.ADDED, p))
+            if new.lookup(p).kind == DIR:
+                added(p)
+
+    visit("/")
+    return out
+
+
+class NaiveDiff:
+    """moby's NaiveDiffDriver as a mixin: changes = compare the snapshot's tree with its
+    parent's; DiffSize = ChangesSize of those changes."""
+
+    def changes(self, key: str) -> list[_changes.Change]:
+        snap = self._snap(key)
+        old = self._parent_view(snap)
+        if isinstance(snap.fs, RootFS):
+            return _changes.changes(snap.fs)  # same answer as naive_changes, at the cost of the change
+        return naive_changes(snap.fs, old)
+
+    def diff_size(self, key: str) -> int:
+        snap = self._snap(key)
+        if isinstance(snap.fs, RootFS):
+            return changes_size(snap.fs)
+        return snap.layer.tar_entries_size if snap.layer is not None else 0
+
+
+class StorageDriver(NaiveDiff):
+    """Base class: the snapshot store and the verbs; subclasses set the facts."""
+
+    name: ClassVar[str] = ""
+    info_name: ClassVar[str] = ""                 # what ``docker info`` shows as Driver
+    capabilities: ClassVar[Capabilities] = Capabilities("file")
+    rootfs_class: ClassVar[type] = RootFS
+    layer_store_max_depth: ClassVar[int] = 125     # moby layer store maxLayerDepth
+
+    def __init__(self, clock=None, ids=None, root: str = "/var/lib/docker"):
+        from ..clock import Clock, IdGenerator
+
+        self.clock = clock or Clock()
+        self.ids = ids or IdGenerator("driver")
+        self.root = root
+        self.snapshots: dict[str, Snapshot] = {}
+        self._cache_ids: dict[str, str] = {}
+        self._links: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ facts
+    @classmethod
+    def display_name(cls) -> str:
+        return cls.info_name or cls.name
+
+    def status(self) -> list[list[str]] | None:
+        """``docker info`` DriverStatus."""
+        return None
+
+    def layer_size(self, layer: Layer) -> int:
+        """The size the layer store records for an image layer (history SIZE)."""
+        return layer.tar_entries_size
+
+    def image_size(self, layers: Sequence[Layer]) -> int:
+        return sum(self.layer_size(layer) for layer in layers)
+
+    def size_rw(self, fs: RootFS) -> int:
+        """``docker ps -s`` SizeRw of a container's root filesystem."""
+        return changes_size(fs)
+
+    def container_rootfs(self, rootfs: RootFS) -> RootFS:
+        """The driver's root filesystem for a fresh container (same levels as ``rootfs``)."""
+        if type(rootfs) is self.rootfs_class:
+            return rootfs
+        new = self.rootfs_class(rootfs.lower.levels, clock=rootfs.clock, read_only=rootfs.read_only)
+        new.uid, new.gid, new.umask = rootfs.uid, rootfs.gid, rootfs.umask
+        return new
+
+    # ------------------------------------------------------------------ ids and layout
+    def cache_id(self, key: str) -> str:
+        """The random directory name the driver uses for a layer (not its chain ID)."""
+        cid = self._cache_ids.get(key)
+        if cid is None:
+            cid = self.ids.hex64()
+            self._cache_ids[key] = cid
+        return cid
+
+    def graph_data(self, layer_keys: Sequence[str], container: str | None = None) -> dict | None:
+        """GraphDriver.Data for an image (``layer_keys`` base first) or a container on it."""
+        return None
+
+    def check_depth(self, n_layers: int) -> None:
+        if n_layers > self.layer_store_max_depth:
+            raise Conflict("max depth exceeded")
+        if self.capabilities.max_depth is not None and n_layers + 1 > self.capabilities.max_depth:
+            raise Conflict("max depth exceeded")
+
+    # ------------------------------------------------------------------ containerd verbs
+    def _snap(self, key: str) -> Snapshot:
+        snap = self.snapshots.get(key)
+        if snap is None:
+            raise NotFound(f"snapshot {key} does not exist: not found")
+        return snap
+
+    def _parent_view(self, snap: Snapshot) -> MergedView:
+        if snap.parent is None:
+            return MergedView([])
+        p = self._snap(snap.parent)
+        return MergedView([p.layer, *p.lowers]) if p.layer is not None else MergedView([])
+
+    def _lowers_of(self, parent: str | None) -> tuple[Layer, ...]:
+        if parent is None:
+            return ()
+        p = self._snap(parent)
+        if p.kind != Kind.COMMITTED:
+            raise Conflict(f"parent snapshot {parent} is not committed")
+        return (p.layer, *p.lowers)
+
+    def _new_active(self, key: str, parent: str | None, kind: Kind) -> MountSpec:
+        if key in self.snapshots:
+            raise Conflict(f"snapshot {key} already exists")
+        lowers = self._lowers_of(parent)
+        self.check_depth(len(lowers))
+        fs = self.rootfs_class(list(lowers), clock=self.clock, read_only=kind == Kind.VIEW)
+        self.snapshots[key] = Snapshot(key, kind, parent, fs, None, lowers)
+        return self.mounts(key)
+
+    def prepare(self, key: str, parent: str | None = None) -> MountSpec:
+        """A writable (active) snapshot on ``parent``."""
+        return self._new_active(key, parent, Kind.ACTIVE)
+
+    def view(self, key: str, parent: str) -> MountSpec:
+        """A read-only snapshot of ``parent``; it cannot be committed."""
+        return self._new_active(key, parent, Kind.VIEW)
+
+    def commit(self, name: str, key: str) -> None:
+        snap = self._snap(key)
+        if snap.kind != Kind.ACTIVE:
+            raise Conflict(f"snapshot {key} is not active")
+        if name in self.snapshots:
+            raise Conflict(f"snapshot {name} already exists")
+        layer = snap.fs.upper.freeze()
+        del self.snapshots[key]
+        fs = MergedView([layer, *snap.lowers])
+        self.snapshots[name] = Snapshot(name, Kind.COMMITTED, snap.parent, fs, layer, snap.lowers)
+        if key in self._cache_ids:
+            self._cache_ids[name] = self._cache_ids.pop(key)
+
+    def remove(self, key: str) -> None:
+        self._snap(key)
+        kids = [s for s in self.snapshots.values() if s.parent == key]
+        if kids:
+            raise Conflict(f"cannot remove snapshot {key}: it has {len(kids)} child(ren)")
+        del self.snapshots[key]
+
+    def stat(self, key: str) -> SnapshotInfo:
+        s = self._snap(key)
+        return SnapshotInfo(s.key, s.kind, s.parent)
+
+    def walk(self) -> Iterator[SnapshotInfo]:
+        for s in self.snapshots.values():
+            yield SnapshotInfo(s.key, s.kind, s.parent)
+
+    def fs(self, key: str) -> MergedView:
+        """The snapshot's files (a RootFS for active snapshots)."""
+        return self._snap(key).fs
+
+    def usage(self, key: str) -> Usage:
+        s = self._snap(key)
+        if s.kind == Kind.COMMITTED:
+            return Usage(self.layer_size(s.layer), len(s.layer.entries),
+                         self.physical_layers([s.layer, *s.lowers], only_top=True))
+        return Usage(self.size_rw(s.fs), len(s.fs.upper.entries),
+                     self.physical_container(s.fs))
+
+    def mounts(self, key: str) -> MountSpec:
+        s = self._snap(key)
+        return MountSpec("bind", f"{self.root}/{self.name}/dir/{self.cache_id(key)}", ("rbind", "rw"))
+
+    # ------------------------------------------------------------------ physical usage
+    def physical_layers(self, layers: Sequence[Layer], only_top: bool = False) -> int:
+        """Bytes the backing store holds for an image's layers (``layers`` top first)."""
+        raise NotImplementedError
+
+    def physical_container(self, fs: RootFS) -> int:
+        """Bytes a container's own layers (init + writable) add to the backing store."""
+        raise NotImplementedError
+
+    def physical_usage(self, images: Iterable = (), containers: Iterable = ()) -> int:
+        """Bytes the backing store holds for these images (each: a sequence of layers base
+        first, or an object with ``.layers``) and containers (RootFS, or objects with
+        ``.rootfs``): shared layers and shared blocks counted once."""
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------- helpers shared by drivers
+def image_layers(img) -> tuple[Layer, ...]:
+    return tuple(getattr(img, "layers", img))
+
+
+def container_fs(c) -> RootFS:
+    return getattr(c, "rootfs", c)
+
+
+def flat_at_each_layer(layers: Sequence[Layer]) -> list[FlatTree]:
+    """FlatTree after layer 1, after layers 1-2, ... (``layers`` base first)."""
+    out, cur = [], None
+    for layer in layers:
+        cur = FlatTree.of([layer], cur)
+        out.append(cur)
+    return out

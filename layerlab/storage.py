@@ -1,0 +1,218 @@
+"""The Engine's storage layer: the storage driver, volumes, bind mounts and tmpfs.
+
+:class:`StorageHooks` is what :class:`~layerlab.engine.Engine` calls (``_load_storage``): it
+picks the driver named by ``Engine(driver=...)`` (overlay2 by default; devicemapper only with
+``allow_removed_drivers=True``), owns the volume store (``engine.volumes``) and the host
+filesystem bind mounts read from (``hooks.host``: an in-memory filesystem by default; set it to
+``HostDirFS("/")`` for real host folders, as the CLI does), and gives each container its mount
+namespace (``Container.ns``).
+
+Lifecycle (reference/docker-storage-facts.md §7, §8; OBSERVED.md "(g)"):
+
+* **create**: parse ``-v``/``--mount``/``--tmpfs``; image ``VOLUME``s not covered by a mount get
+  anonymous volumes; named volumes are created on first use; ``-v`` creates a missing host
+  directory, ``--mount type=bind`` refuses; empty volumes are filled from the image directory
+  (unless nocopy) and take its owner and mode;
+* **start**: mount points missing from the image are created in the writable layer (``A /x``);
+  tmpfs mounts start empty;
+* **stop**: tmpfs contents are dropped;
+* **rm**: the container's volume references go; with ``-v`` (and ``run --rm``) its anonymous
+  volumes are removed unless another container still uses them.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from . import drivers as _drivers
+from .errors import InvalidParameter
+from .mounts import (BindMount, HostDirFS, MemFS, MountNamespace, Mounted, TmpfsMount, VolumeMount,
+                     copy_tree, ensure_mountpoint, parse_mount_spec, parse_tmpfs_spec, parse_volume_spec,
+                     tmpfs_size_option)
+from .tree import DIR, directory, normpath
+from .volumes import VolumeStore
+
+_INIT_ID_SUFFIX = "-init"
+
+
+class StorageHooks:
+    """Storage for one Engine: driver + volume store + host filesystem + mount namespaces."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.driver = _drivers.create(engine.driver_name, clock=engine.clock, ids=engine.ids,
+                                      allow_removed=getattr(engine, "allow_removed_drivers", False))
+        self.volumes = VolumeStore(engine.clock, engine.ids)
+        engine.volumes = self.volumes
+        self.host = MemFS(directory(0o755), clock=engine.clock)   # the Python API's host filesystem
+
+    # ------------------------------------------------------------------ driver facts
+    def driver_name(self) -> str:
+        return self.driver.display_name()
+
+    def driver_status(self):
+        return self.driver.status()
+
+    def _layer_keys(self, img) -> list[str]:
+        return list(img.chain_ids)
+
+    def image_graphdriver(self, img) -> dict:
+        data = self.driver.graph_data(self._layer_keys(img)) if img.layers else None
+        return {"Data": data, "Name": self.driver_name()}
+
+    def container_graphdriver(self, c) -> dict:
+        keys = self._layer_keys(c.image)
+        return {"Data": self.driver.graph_data(keys, container=c.id), "Name": self.driver_name()}
+
+    def layer_size(self, layer) -> int:
+        return self.driver.layer_size(layer)
+
+    def image_size(self, img) -> int:
+        from .drivers.overlay import ContainerdOverlayfs, empty_init_usage
+
+        if isinstance(self.driver, ContainerdOverlayfs):
+            return self.driver.image_size(img.layers) + empty_init_usage(img)
+        return self.driver.image_size(img.layers)
+
+    def size_rw(self, c) -> int:
+        return self.driver.size_rw(c.rootfs)
+
+    def physical_usage(self, images=None, containers=None) -> int:
+        """Bytes the driver's backing store holds for these images and containers (all of the
+        engine's by default), shared layers and blocks counted once."""
+        eng = self.engine
+        if images is None:
+            images = list(eng.images_by_id.values())
+        if containers is None:
+            containers = list(eng.containers.values())
+        return self.driver.physical_usage(images, containers)
+
+    # ------------------------------------------------------------------ mounts
+    def _requests(self, c, volumes, mounts, tmpfs) -> list:
+        reqs = []
+        for v in volumes:
+            reqs.append(parse_volume_spec(v) if isinstance(v, str) else v)
+        for m in mounts:
+            reqs.append(parse_mount_spec(m) if isinstance(m, str) else m)
+        if isinstance(tmpfs, Mapping):
+            reqs.extend(parse_tmpfs_spec(path, opts or "") for path, opts in tmpfs.items())
+        else:
+            for t in tmpfs:
+                reqs.append(parse_tmpfs_spec(t) if isinstance(t, str) else t)
+        seen: set[str] = set()
+        for r in reqs:
+            if r.target in seen:
+                raise InvalidParameter(f"Duplicate mount point: {r.target}")
+            seen.add(r.target)
+        for path in getattr(c.image.config, "volumes", ()) or ():
+            target = normpath(path)
+            if target not in seen:
+                seen.add(target)
+                reqs.append(VolumeMount(target))
+        return reqs
+
+    def setup_mounts(self, c, volumes, mounts, tmpfs) -> None:
+        """Called by Engine.create before the container is registered."""
+        c.rootfs = self.driver.container_rootfs(c.rootfs)
+        reqs = self._requests(c, volumes, mounts, tmpfs)
+        host = self.host
+        # validate everything before changing anything
+        for r in reqs:
+            if isinstance(r, BindMount) and not r.create_source and host.lookup(r.source) is None:
+                raise InvalidParameter(f'invalid mount config for type "bind": bind source path does not exist: {r.source}')
+            if isinstance(r, VolumeMount) and r.name and r.name not in self.volumes:
+                from .volumes import validate_name
+
+                validate_name(r.name)
+        now = self.engine.clock()
+        mounted: list[Mounted] = []
+        for r in sorted(reqs, key=lambda r: r.target):
+            if isinstance(r, VolumeMount):
+                vol = self.volumes.create(r.name or None, labels=dict(r.labels))
+                self.volumes.acquire(vol.name, c.id)
+                info = {"Type": "volume", "Name": vol.name, "Source": vol.mountpoint, "Destination": r.target,
+                        "Driver": vol.driver, "Mode": r.mode, "RW": not r.read_only, "Propagation": ""}
+                m = Mounted(r.target, vol.fs, "/", r.read_only, None, r, info, vol)
+                if not r.nocopy:
+                    self._populate(c, vol, r.target, now)
+            elif isinstance(r, BindMount):
+                if host.lookup(r.source) is None:
+                    host.makedirs(r.source, 0o755)
+                info = {"Type": "bind", "Source": r.source, "Destination": r.target, "Mode": r.mode,
+                        "RW": not r.read_only, "Propagation": r.propagation}
+                m = Mounted(r.target, host, r.source, r.read_only, None, r, info)
+            else:
+                fs = MemFS(directory(r.mode, mtime=now), clock=self.engine.clock)
+                info = {"Type": "tmpfs", "Source": "", "Destination": r.target, "Mode": "", "RW": not r.read_only,
+                        "Propagation": ""}
+                if r.options:          # --tmpfs mounts are HostConfig.Tmpfs: not in .Mounts
+                    info = {}
+                m = Mounted(r.target, fs, "/", r.read_only, r.size, r, info)
+            mounted.append(m)
+        c.mounts = mounted
+        c.ns = MountNamespace(c.rootfs, mounted) if mounted else None
+
+    def _populate(self, c, vol, target: str, now: int) -> None:
+        """moby copyExistingContents: an image directory with entries fills an empty volume;
+        the volume root then takes the image directory's owner and mode."""
+        src = c.rootfs
+        try:
+            real = src.realpath(target)
+            node = src.stat(real)
+        except OSError:
+            return
+        if node.kind != DIR:
+            return
+        if src.listdir(real) and vol.fs.is_empty():
+            copy_tree(src, real, vol.fs, "/", now)
+            root = vol.fs.root_node.with_(mtime=now)
+        else:
+            root = vol.fs.root_node
+        vol.fs.upper.put("/", root.with_(mode=node.mode, uid=node.uid, gid=node.gid))
+
+    def container_mounts(self, c) -> list[dict]:
+        """``docker inspect`` .Mounts (volumes, binds, ``--mount type=tmpfs``)."""
+        return [dict(m.info) for m in sorted(c.mounts, key=lambda m: m.target) if m.info]
+
+    # ------------------------------------------------------------------ lifecycle
+    def _tmpfs(self, c):
+        return [m for m in c.mounts if isinstance(m.request, TmpfsMount)]
+
+    def on_start(self, c) -> None:
+        for m in self._tmpfs(c):
+            m.fs.clear()
+        if c.ns is not None:
+            for m in sorted(c.mounts, key=lambda m: m.target.count("/")):
+                ensure_mountpoint(c.ns, m)
+
+    def on_stop(self, c) -> None:
+        for m in self._tmpfs(c):
+            m.fs.clear()
+
+    def on_remove(self, c, volumes: bool) -> None:
+        for m in c.mounts:
+            vol = getattr(m, "volume", None)
+            if vol is None:
+                continue
+            self.volumes.release(vol.name, c.id)
+            if volumes and vol.anonymous and not self.volumes.in_use(vol.name) and vol.name in self.volumes:
+                self.volumes.remove(vol.name)
+
+    # ------------------------------------------------------------------ df
+    def volume_usage(self) -> list[dict]:
+        return self.volumes.usage()
+
+
+def tmpfs_mount_options(m: Mounted) -> str:
+    """The options /proc/mounts shows for a tmpfs mount (``rw,nosuid,nodev,noexec,relatime``
+    plus ``size=``/``mode=`` when given)."""
+    r = m.request
+    opts = ["ro" if m.read_only else "rw", "nosuid", "nodev", "noexec", "relatime"]
+    if isinstance(r, TmpfsMount):
+        if r.size:
+            opts.append("size=" + tmpfs_size_option(r.size))
+        if r.mode != 0o1777:
+            opts.append(f"mode={r.mode:o}")
+    return ",".join(opts)
+
+
+__all__ = ["StorageHooks", "HostDirFS", "MemFS", "tmpfs_mount_options"]
