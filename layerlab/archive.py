@@ -86,7 +86,7 @@ def _resolve_parent(entries: dict[str, Node], path: str, name: str) -> str:
         if node is not None and node.kind == SYMLINK:
             hops += 1
             if hops > MAX_SYMLINK_HOPS:
-                raise ArchiveError(f"invalid entry name {name!r}: too many levels of symbolic links")
+                raise ArchiveError(f"cannot extract {name!r}: too many levels of symbolic links")
             target = node.target
             if target.startswith("/"):
                 cur = []
@@ -94,6 +94,10 @@ def _resolve_parent(entries: dict[str, Node], path: str, name: str) -> str:
             continue
         if node is not None and node.kind != DIR:
             raise ArchiveError(f"cannot extract {name!r}: {here} is not a directory")
+        if node is None and hops:
+            # Parents are created only along the literal name (MkdirAll); behind a symlink
+            # the directory must already exist in this layer, as open(2) would require.
+            raise ArchiveError(f"cannot extract {name!r}: {here} (behind a symlink): no such file or directory")
         cur.append(comp)
     return "/" + "/".join(cur + [last]) if cur else "/" + last
 
@@ -116,16 +120,23 @@ def _put(entries: dict[str, Node], path: str, node: Node) -> None:
     entries[path] = node
 
 
+def _open_tar(fileobj: IO[bytes]) -> tarfile.TarFile:
+    try:
+        return tarfile.open(fileobj=fileobj, mode="r:*")
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        last = str(exc).strip().splitlines()[-1].strip(" -)")
+        reason = last.rsplit("(", 1)[-1].strip("'\"") if "method tar" in last else last
+        raise ArchiveError(f"archive/tar: invalid tar header ({reason})") from None
+
+
 def read_tar(fileobj: IO[bytes]) -> tuple[dict[str, Node], set[str], set[str]]:
     """(entries, whiteouts, opaque dirs) of a layer tar, after the safety checks."""
     entries: dict[str, Node] = {}
     whiteouts: set[str] = set()
     opaques: set[str] = set()
+    seen: set[str] = set()
     next_ino = 0
-    try:
-        tar = tarfile.open(fileobj=fileobj, mode="r:*")
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise ArchiveError(f"archive/tar: invalid tar header ({exc})") from None
+    tar = _open_tar(fileobj)
     count = 0
     try:
         for member in tar:
@@ -138,6 +149,10 @@ def read_tar(fileobj: IO[bytes]) -> tuple[dict[str, Node], set[str], set[str]]:
                     entries["/"] = Node(DIR, member.mode & 0o7777, member.uid, member.gid, int(member.mtime) * 10**9)
                 continue
             _check_reserved(path, member.name)
+            if path in seen:
+                # tar-split, which the daemon's layer store runs over every layer it registers
+                raise ArchiveError(f"duplicates of file paths not supported: {member.name!r}")
+            seen.add(path)
             path = _resolve_parent(entries, path, member.name)
             base = posixpath.basename(path)
             parent = posixpath.dirname(path) or "/"
@@ -177,9 +192,12 @@ def read_tar(fileobj: IO[bytes]) -> tuple[dict[str, Node], set[str], set[str]]:
             elif member.isfile():
                 if member.size > MAX_ENTRY_SIZE:
                     raise ArchiveError(f"refusing entry {member.name!r}: size {member.size} is larger than {MAX_ENTRY_SIZE}")
-                fh = tar.extractfile(member)
-                data = fh.read() if fh else b""
-                if len(data) != member.size:
+                try:
+                    fh = tar.extractfile(member)
+                    data = fh.read() if fh else b""
+                except (tarfile.TarError, EOFError, OSError):
+                    data = None
+                if data is None or len(data) != member.size:
                     raise ArchiveError(f"unexpected EOF in archive entry {member.name!r}")
                 _put(entries, path, Node(FILE, mode, member.uid, member.gid, mtime, Content.of(data)))
             elif member.ischr() and member.devmajor == 0 and member.devminor == 0:
@@ -373,10 +391,7 @@ def _read_outer(data: bytes) -> dict[str, bytes]:
     duplicate layers) are resolved inside the archive."""
     files: dict[str, bytes] = {}
     links: dict[str, str] = {}
-    try:
-        tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise ArchiveError(f"archive/tar: invalid tar header ({exc})") from None
+    tar = _open_tar(io.BytesIO(data))
     count = 0
     try:
         for member in tar:
@@ -387,8 +402,11 @@ def _read_outer(data: bytes) -> dict[str, bytes]:
             if member.isfile():
                 if member.size > MAX_ENTRY_SIZE:
                     raise ArchiveError(f"refusing entry {member.name!r}: size {member.size} is larger than {MAX_ENTRY_SIZE}")
-                fh = tar.extractfile(member)
-                blob = fh.read() if fh else b""
+                try:
+                    fh = tar.extractfile(member)
+                    blob = fh.read() if fh else b""
+                except (tarfile.TarError, EOFError, OSError):
+                    blob = b""
                 if len(blob) != member.size:
                     raise ArchiveError(f"unexpected EOF in archive entry {member.name!r}")
                 files[name] = blob
