@@ -88,6 +88,8 @@ def _parse_mode_arg(text: str, current: int, umask: int) -> int | None:
             mask |= 0o2070
         if "o" in who or "a" in who:
             mask |= 0o1007
+        if not m.group(1):  # no "who": like "a", but the umask's bits are left alone
+            mask &= ~umask
         for op, perms in re.findall(r"([-+=])([rwxXstugo]*)", m.group(2)):
             bits = 0
             for p in perms:
@@ -1165,6 +1167,12 @@ def nlink(fs, real: str, node) -> int:
     return 1
 
 
+def _fake_ino(real: str, node) -> int:
+    """Inode numbers are not modelled: a stable number per path (per inode for hard links)."""
+    key = f"ino:{node.ino}:{id(node.content)}" if node.ino else real
+    return 1000000 + int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 9000000
+
+
 def ls_time(mtime_ns: int, now_ns: int) -> str:
     """busybox ls -l date: ``Nov 28 20:33`` within six months, else ``Jan  1  2024``."""
     secs = mtime_ns // 1_000_000_000
@@ -1204,20 +1212,28 @@ def ls(proc: Proc, argv: list[str]) -> int:
             return name + "/"
         return name
 
+    def prefix(real: str, node) -> str:
+        out = ""
+        if opts.get("i"):
+            out += "%7d " % _fake_ino(real, node)
+        if opts.get("s"):
+            out += "%6d " % blocks_kib(node)
+        return out
+
     def line(name: str, real: str, node) -> str:
         if not long_fmt:
-            return classify(node, name)
+            return prefix(real, node) + classify(node, name)
         user = str(node.uid) if opts.get("n") else names.user(node.uid)
         group = str(node.gid) if opts.get("n") else names.group(node.gid)
-        size = human(node.size) if opts.get("h") else str(node.size)
+        size = f"{human(node.size):>7}" if opts.get("h") else f"{node.size:>9}"
         if opts.get("T"):
             t = time.gmtime(node.mtime // 1_000_000_000)
             when = time.strftime("%Y-%m-%d %H:%M:%S", t) + " +0000"
         else:
             when = ls_time(node.mtime, now)
         owner = f"{user:<8.8} " if not opts.get("g") else ""
-        text = (f"{mode_string(node)} {nlink(fs, real, node):4d} {owner}{group:<8.8} "
-                f"{size:>9} {when} {classify(node, name)}")
+        text = (f"{prefix(real, node)}{mode_string(node)} {nlink(fs, real, node):4d} "
+                f"{owner}{group:<8.8} {size} {when} {classify(node, name)}")
         if node.kind == SYMLINK:
             text += f" -> {node.target}"
         return text
@@ -1257,7 +1273,7 @@ def ls(proc: Proc, argv: list[str]) -> int:
         entries = dots + rest
         if header:
             proc.out(("" if first else "\n") + f"{shown}:\n")
-        if long_fmt:
+        if long_fmt or opts.get("s"):
             proc.out(f"total {sum(blocks_kib(e[2]) for e in entries)}\n")
         proc.out("".join(line(n, p, nd) + "\n" for n, p, nd in entries))
         if opts.get("R"):

@@ -45,6 +45,15 @@ def read_all(inp: Input) -> bytes:
     return inp.read()
 
 
+def read_lenient(proc: Proc, name: str) -> bytes:
+    """Read a whole input the way stdio-based applets (grep, sed, sort, cut, uniq) do: a
+    directory reads as empty (getline() fails and they take it as end of file)."""
+    inp = open_input(proc, name)
+    if isinstance(inp, _DirInput):
+        return b""
+    return inp.read()
+
+
 def _text_lines(data: bytes) -> list[bytes]:
     """Lines with their terminators (the last one may lack it)."""
     return data.splitlines(keepends=True)
@@ -157,7 +166,8 @@ def printf(proc: Proc, argv: list[str]) -> int:
     """busybox printf: ``%s %b %c %d %i %u %o %x %X %f %e %g %%`` with flags, width and
     precision; the format is reused while arguments remain; escapes in the format."""
     if len(argv) < 2:
-        return usage(proc, Usage())
+        proc.error("usage: printf FORMAT [ARGUMENT...]")
+        return 2
     fmt, args = argv[1], argv[2:]
     status = [0]
     out: list[str] = []
@@ -191,9 +201,9 @@ def printf(proc: Proc, argv: list[str]) -> int:
                 continue
             m = _FMT_RX.match(fmt, i)
             if not m:
-                out.append(c)
-                i += 1
-                continue
+                proc.out(_enc("".join(out)))
+                proc.error(f"{fmt[i:]}: invalid format")
+                return 1
             i = m.end()
             flags, width, prec, conv = m.groups()
             if conv == "%":
@@ -221,7 +231,7 @@ def printf(proc: Proc, argv: list[str]) -> int:
                     stop = True
                     break
             elif conv == "c":
-                out.append((spec + "s") % ((arg or "")[:1]))
+                out.append((spec + "s") % ((arg or "")[:1] or "\0"))
             elif conv in "diouxX":
                 v = int(_printf_number(proc, arg or "", conv, status))
                 pc = {"i": "d", "u": "d"}.get(conv, conv)
@@ -325,7 +335,9 @@ class _Test:
             else:
                 self.i += 2
                 return self.unary(a, self.args[self.i - 1])
-        if self.peek(1) in _BINARY and self.peek(2) is not None:
+        if self.peek(1) in _BINARY:
+            if self.peek(2) is None:
+                self.error(self.peek(1), "argument expected")
             self.i += 3
             return self.binary(a, self.args[self.i - 2], self.args[self.i - 1])
         self.i += 1
@@ -402,7 +414,8 @@ class _Test:
                 return na.mtime > nb.mtime
             if op == "-ot":
                 return na.mtime < nb.mtime
-            return fs.realpath(self.proc.path(a)) == fs.realpath(self.proc.path(b))
+            return na is nb or (na.ino != 0 and na.ino == nb.ino and na.content is nb.content) \
+                or fs.realpath(self.proc.path(a)) == fs.realpath(self.proc.path(b))
         x, y = self._num(a), self._num(b)
         return {"-eq": x == y, "-ne": x != y, "-lt": x < y, "-le": x <= y, "-gt": x > y,
                 "-ge": x >= y}[op]
@@ -500,14 +513,10 @@ def _count_arg(text: str) -> tuple[int, bool] | None:
 
 
 def _legacy_count(argv: list[str]) -> list[str]:
-    """``head -5`` -> ``head -n 5``."""
-    out = [argv[0]]
-    for a in argv[1:]:
-        if re.fullmatch(r"-\d+", a):
-            out += ["-n", a[1:]]
-        else:
-            out.append(a)
-    return out
+    """``head -5`` -> ``head -n 5`` (busybox looks at the first argument only)."""
+    if len(argv) > 1 and re.fullmatch(r"-\d+", argv[1]):
+        return [argv[0], "-n", argv[1][1:], *argv[2:]]
+    return list(argv)
 
 
 @register("head")
@@ -549,13 +558,16 @@ def head(proc: Proc, argv: list[str]) -> int:
             if nbytes is not None and nbytes >= 0:
                 proc.out(inp.read(nbytes))
                 continue
+            if isinstance(inp, _DirInput):
+                raise OSError(errno.EISDIR, strerror(errno.EISDIR))
             if inp.infinite and nlines >= 0:
                 chunk = inp.read(1 << 16)
                 proc.out(b"".join(_text_lines(chunk)[:nlines]))
                 continue
             data = inp.read()
         except OSError as e:
-            proc.error(f"read error: {strerror(e)}")
+            # busybox head notices the failed read only at fclose(): glibc reports EIO
+            proc.error(f"{name}: {strerror(errno.EIO)}")
             status = 1
             continue
         if nbytes is not None:
@@ -584,68 +596,100 @@ def tail(proc: Proc, argv: list[str]) -> int:
         return 1
     count, from_start = abs(v[0]), v[1]
     by_bytes = "c" in opts
-    headers = (len(files) > 1 and not opts.get("q")) or opts.get("v")
     status = 0
-    first = True
+    opened = []
     for name in files:
         try:
-            inp = open_input(proc, name)
-            data = inp.read()
+            opened.append((name, open_input(proc, name)))
         except OSError as e:
-            if e.errno == errno.EISDIR:
-                proc.error(f"read error: {strerror(e)}")
-            else:
-                proc.error(f"can't open '{name}': {strerror(e)}")
+            proc.error(f"can't open '{name}': {strerror(e)}")
             status = 1
-            continue
+    headers = (len(opened) > 1 and not opts.get("q")) or opts.get("v")
+    first = True
+    for name, inp in opened:
         if headers:
             proc.out(("" if first else "\n") + f"==> {'standard input' if name == '-' else name} <==\n")
         first = False
+        try:
+            data = inp.read()
+        except OSError as e:
+            proc.error(f"read error: {strerror(e)}")
+            status = 1
+            continue
         if by_bytes:
             proc.out(data[count - 1:] if from_start else (data[-count:] if count else b""))
         else:
             lines = _text_lines(data)
             proc.out(b"".join(lines[count - 1:] if from_start and count else
                               lines if from_start else (lines[-count:] if count else [])))
+    if status and not opened:
+        proc.error("no files")
     if opts.get("f") or opts.get("F"):
         raise Blocked()
     return status
 
 
+_WC_SPACE = re.compile(rb"[ \t\n\v\f\r]+")
+_WC_PRINT = re.compile(rb"[\x21-\x7e]")
+
+
+def _wc_counts(data: bytes) -> dict[str, int]:
+    """busybox wc's counting: a word is a run holding a printable non-space ASCII byte,
+    ended by whitespace; other bytes neither start nor end words."""
+    longest = 0
+    for line in re.split(rb"[\n\r\f]", data):
+        pos = 0
+        for c in line:
+            if c == 9:
+                pos = (pos | 7) + 1
+            elif 32 <= c < 127:
+                pos += 1
+        longest = max(longest, pos)
+    return {"l": data.count(b"\n"),
+            "w": sum(1 for seg in _WC_SPACE.split(data) if _WC_PRINT.search(seg)),
+            "c": len(data), "m": len(data), "L": longest}
+
+
 @register("wc")
 def wc(proc: Proc, argv: list[str]) -> int:
-    """busybox wc: ``-l -w -c -m -L``; one count prints bare (``24 f``), several are
-    ``%9u`` columns; stdin has no name; ``total`` after several files."""
+    """busybox wc [-lwcmL] [FILE]...: with at most one file and one count the number is
+    bare (``24 f``), otherwise ``%9u`` columns; stdin has no name; ``total`` after several
+    files (a failed one included in the count of files)."""
     try:
-        opts, files = getopt(argv, "lwcmL")
+        opts, files = getopt(argv, "lwmcL")
     except Usage as u:
         return usage(proc, u)
-    order = [k for k in "lwcmL" if k in opts] or ["l", "w", "c"]
-    order = [k for k in "lwmcL" if k in order]
-    one = len(order) == 1
+    order = [k for k in "lwmcL" if k in opts] or ["l", "w", "c"]
+    bare = len(order) == 1 and len(files) <= 1
     totals = dict.fromkeys(order, 0)
     status = 0
     names = files or [None]
+
+    def emit(counts: dict, label: str | None) -> None:
+        cells = []
+        for i, k in enumerate(order):
+            cells.append(("%d" if bare else "%9d") % counts[k] if i == 0 else " %9d" % counts[k])
+        proc.out("".join(cells) + (f" {label}\n" if label is not None else "\n"))
+
     for name in names:
         try:
             inp = open_input(proc, name if name is not None else "-")
-            data = inp.read()
         except OSError as e:
             proc.error(f"{name}: {strerror(e)}")
             status = 1
             continue
-        counts = {"l": data.count(b"\n"), "w": len(data.split()), "c": len(data),
-                  "m": len(data.decode("utf-8", "replace")),
-                  "L": max((len(x) for x in data.split(b"\n")), default=0)}
-        cells = [("%d" if one or i == 0 and one else ("%9d" if i == 0 else " %9d")) % counts[k]
-                 for i, k in enumerate(order)]
+        try:
+            data = inp.read()
+        except OSError as e:
+            proc.error(f"{name}: {strerror(e)}")
+            status = 1
+            data = b""
+        counts = _wc_counts(data)
         for k in order:
             totals[k] = max(totals[k], counts[k]) if k == "L" else totals[k] + counts[k]
-        proc.out("".join(cells) + (f" {name}\n" if name is not None else "\n"))
+        emit(counts, name)
     if len(names) > 1:
-        cells = [("%d" if one else ("%9d" if i == 0 else " %9d")) % totals[k]
-                 for i, k in enumerate(order)]
-        proc.out("".join(cells) + " total\n")
+        emit(totals, "total")
     return status
 
 
@@ -769,13 +813,10 @@ def grep(proc: Proc, argv: list[str]) -> int:
     invert = bool(opts.get("v"))
     for name in files:
         try:
-            data = open_input(proc, name).read()
+            data = read_lenient(proc, name)
         except OSError as e:
             if not opts.get("s"):
-                if e.errno == errno.EISDIR:
-                    proc.error(f"{name}: {strerror(e)}")
-                else:
-                    proc.error(f"{name}: {strerror(e)}")
+                proc.error(f"{name}: {strerror(e)}")
             status = 2
             continue
         label = "(standard input)" if name == "-" else name
@@ -903,6 +944,27 @@ def _sed_repl(repl: str):
     return fn
 
 
+def _posix_subn(rx: re.Pattern, fn, text: str, count: int) -> tuple[str, int]:
+    """re.subn with POSIX/busybox empty-match rules: an empty match right after the end of
+    the previous match is skipped (``echo aaa | sed 's/a*/X/g'`` gives ``X``)."""
+    out = []
+    pos = 0
+    n = 0
+    last_end = -1
+    for m in rx.finditer(text):
+        if m.start() == m.end() and m.start() == last_end:
+            continue
+        out.append(text[pos:m.start()])
+        out.append(fn(m))
+        pos = m.end()
+        last_end = m.end()
+        n += 1
+        if count and n >= count:
+            break
+    out.append(text[pos:])
+    return "".join(out), n
+
+
 @register("sed")
 def sed(proc: Proc, argv: list[str]) -> int:
     """A small busybox sed: ``-n -i -e -E/-r``; commands ``s/re/repl/[gpNI]``, ``d``, ``p``,
@@ -927,7 +989,7 @@ def sed(proc: Proc, argv: list[str]) -> int:
 
     def run(text: str) -> str:
         out = []
-        lines = text.split("\n")
+        lines = text.split("\n") if text else []
         trailing = text.endswith("\n")
         if trailing:
             lines.pop()
@@ -954,7 +1016,7 @@ def sed(proc: Proc, argv: list[str]) -> int:
                             if "p" in flags:
                                 out.append(line + "\n")
                         continue
-                    new, nsub = rx.subn(_sed_repl(repl), line, count=count)
+                    new, nsub = _posix_subn(rx, _sed_repl(repl), line, count)
                     line = new
                     if nsub and "p" in flags:
                         out.append(line + "\n")
@@ -980,7 +1042,7 @@ def sed(proc: Proc, argv: list[str]) -> int:
                 node = proc.fs.stat(path)
                 text = node.content.bytes().decode("utf-8", "surrogateescape")
             except OSError as e:
-                proc.error(f"can't open '{name}': {strerror(e)}")
+                proc.error(f"{name}: {strerror(e)}")
                 status = 1
                 continue
             result = run(text).encode("utf-8", "surrogateescape")
@@ -995,9 +1057,9 @@ def sed(proc: Proc, argv: list[str]) -> int:
     chunks = []
     for name in args or ["-"]:
         try:
-            chunks.append(open_input(proc, name).read())
+            chunks.append(read_lenient(proc, name))
         except OSError as e:
-            proc.error(f"can't open '{name}': {strerror(e)}")
+            proc.error(f"{name}: {strerror(e)}")
             status = 1
     proc.out(run(b"".join(chunks).decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape"))
     return status
@@ -1113,7 +1175,7 @@ def sort(proc: Proc, argv: list[str]) -> int:
     status = 0
     for name in files or ["-"]:
         try:
-            data += open_input(proc, name).read()
+            data += read_lenient(proc, name)
         except OSError as e:
             proc.error(f"can't open '{name}': {strerror(e)}")
             status = 2
@@ -1153,7 +1215,7 @@ def uniq(proc: Proc, argv: list[str]) -> int:
     except Usage as u:
         return usage(proc, u)
     try:
-        data = open_input(proc, files[0] if files else "-").read()
+        data = read_lenient(proc, files[0] if files else "-")
     except OSError as e:
         proc.error(f"{files[0]}: {strerror(e)}")
         return 1
@@ -1253,7 +1315,7 @@ def cut(proc: Proc, argv: list[str]) -> int:
     data = b""
     for name in files or ["-"]:
         try:
-            data += open_input(proc, name).read()
+            data += read_lenient(proc, name)
         except OSError as e:
             proc.error(f"{name}: {strerror(e)}")
             return 1
@@ -1316,6 +1378,11 @@ def hashsum(proc: Proc, argv: list[str]) -> int:
             continue
         try:
             inp = open_input(proc, name)
+        except OSError as e:
+            proc.error(f"can't open '{name}': {strerror(e)}")
+            status = 1
+            continue
+        try:
             h = hashlib.new(algo)
             if isinstance(inp, ContentInput):
                 for chunk in inp.content.chunks():
@@ -1323,7 +1390,7 @@ def hashsum(proc: Proc, argv: list[str]) -> int:
             else:
                 h.update(inp.read())
         except OSError as e:
-            proc.error(f"can't open '{name}': {strerror(e)}")
+            proc.error(f"can't read '{name}': {strerror(e)}")
             status = 1
             continue
         proc.out(f"{h.hexdigest()}  {name}\n")
