@@ -94,7 +94,7 @@ class TmpfsMount:
     size: int | None = None          # bytes; None = the kernel default (half of RAM)
     mode: int = 0o1777
     read_only: bool = False
-    options: str = ""                # the option string as given (``--tmpfs /run:size=64k``)
+    options: str | None = None       # ``--tmpfs`` option string (None: it came from ``--mount``)
     type: str = "tmpfs"
 
 
@@ -208,7 +208,7 @@ def parse_mount_spec(value: str) -> MountRequest:
     ``invalid argument "<value>" for "--mount" flag: <text>``).
 
     >>> parse_mount_spec("type=tmpfs,destination=/x,tmpfs-size=1m,tmpfs-mode=1770")
-    TmpfsMount(target='/x', size=1048576, mode=1016, read_only=False, options='', type='tmpfs')
+    TmpfsMount(target='/x', size=1048576, mode=1016, read_only=False, options=None, type='tmpfs')
     """
     fields = next(csv.reader([value]))
     mtype, source, target = "volume", "", ""

@@ -144,7 +144,7 @@ class StorageHooks:
                 fs = MemFS(directory(r.mode, mtime=now), clock=self.engine.clock)
                 info = {"Type": "tmpfs", "Source": "", "Destination": r.target, "Mode": "", "RW": not r.read_only,
                         "Propagation": ""}
-                if r.options:          # --tmpfs mounts are HostConfig.Tmpfs: not in .Mounts
+                if r.options is not None:   # --tmpfs mounts are HostConfig.Tmpfs: not in .Mounts
                     info = {}
                 m = Mounted(r.target, fs, "/", r.read_only, r.size, r, info)
             mounted.append(m)
@@ -194,7 +194,9 @@ class StorageHooks:
             if vol is None:
                 continue
             self.volumes.release(vol.name, c.id)
-            if volumes and vol.anonymous and not self.volumes.in_use(vol.name) and vol.name in self.volumes:
+            # moby removeMountPoints: only mounts whose spec had no source (``-v /path``, image
+            # VOLUME); a volume still used by another container is silently kept
+            if volumes and m.request.anonymous and not self.volumes.in_use(vol.name) and vol.name in self.volumes:
                 self.volumes.remove(vol.name)
 
     # ------------------------------------------------------------------ df
