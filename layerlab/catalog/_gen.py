@@ -28,6 +28,19 @@ from ..tree import DIR, FILE, SYMLINK, Node, ancestors, directory, parent
 
 _TWO64 = float(1 << 64)
 
+# the first bytes of an x86-64 ELF executable: a synthetic binary starts with them, so that a
+# shell sees a binary (not a script) and `file`-like checks look right
+ELF_HEADER = (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x03\x00\x3e\x00\x01\x00\x00\x00"
+              + b"\x00" * 8 + b"\x40" + b"\x00" * 7)
+
+
+def binary(seed: str, size: int, executable: bool = True) -> Content:
+    """Synthetic content; executables (and shared objects) begin with an ELF header."""
+    content = Content.synthetic(seed, size)
+    if executable and size >= 64:
+        content = content.write(0, ELF_HEADER)
+    return content
+
 
 def unit(key: str) -> float:
     """A uniform number in [0, 1) named by ``key`` (stable on every machine)."""
@@ -69,7 +82,7 @@ class TreeBuilder:
         """A synthetic file of exactly ``size`` bytes."""
         self._parents(path)
         self._elastic.pop(path, None)
-        content = Content.synthetic(f"{self.seed}:{group or 'blob'}", size) if size else Content()
+        content = binary(f"{self.seed}:{group or 'blob'}", size, bool(mode & 0o111)) if size else Content()
         self.entries[path] = Node(FILE, mode, uid, gid, self.mtime, content)
 
     def link(self, path: str, target: str) -> None:
@@ -131,7 +144,7 @@ class TreeBuilder:
             sizes[big] += budget - sum(sizes)
             for (path, _w, mode, group, uid, gid), size in zip(items, sizes):
                 self.entries[path] = Node(FILE, mode, uid, gid, self.mtime,
-                                          Content.synthetic(f"{self.seed}:{group}", size))
+                                          binary(f"{self.seed}:{group}", size, bool(mode & 0o111)))
             self._elastic = {}
         elif total is not None and total != fixed:
             raise ValueError(f"{self.seed}: fixed entries sum to {fixed}, not {total}")
