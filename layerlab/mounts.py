@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from .content import Content
+from .drivers.physical import align, alloc_ranges, file_blocks, total
 from .errors import InvalidParameter, fs_error
 from .rootfs import Found, RootFS, Upper
 from .tree import CHAR, DIR, FILE, SYMLINK, Node, basename, directory, is_under, join, normpath, parent
@@ -377,7 +378,7 @@ class MemFS(RootFS):
         return self.upper.size
 
     def pages(self) -> int:
-        """Bytes a tmpfs charges: file data in whole 4 KiB pages, each inode once."""
+        """Bytes a tmpfs charges: file data in whole 4 KiB pages (holes are free), inodes once."""
         total, seen = 0, set()
         for node in self.upper.entries.values():
             if node.kind != FILE:
@@ -386,7 +387,7 @@ class MemFS(RootFS):
                 if node.ino in seen:
                     continue
                 seen.add(node.ino)
-            total += -(-node.content.size // PAGE) * PAGE
+            total += file_blocks(node.content, PAGE)
         return total
 
     def clear(self, root: Node | None = None) -> None:
@@ -792,15 +793,36 @@ class MountNamespace:
         return any(m.target != real and is_under(m.target, real) for m in self.mounts)
 
     # tmpfs size ---------------------------------------------------------------
-    def _room(self, m: Mounted | None, fs, inner: str, old: Node | None, new_size: int) -> int | None:
-        """None if ``new_size`` fits, else the largest size that does (for a partial write)."""
+    def _over(self, m: Mounted | None, fs, old: Node | None, ranges: list[tuple[int, int]]) -> int | None:
+        """None if a file whose data occupies ``ranges`` fits in the tmpfs, else the page bytes
+        that file may have (the kernel checks at the moment of the write)."""
         if m is None or m.size_limit is None:
             return None
-        old_pages = -(-old.content.size // PAGE) * PAGE if old is not None and old.kind == FILE else 0
+        old_pages = file_blocks(old.content, PAGE) if old is not None and old.kind == FILE else 0
         used = fs.pages() - old_pages
-        if used + -(-new_size // PAGE) * PAGE <= m.size_limit:
+        if used + total(align(ranges, PAGE)) <= m.size_limit:
             return None
-        return max(0, (m.size_limit - used) // PAGE * PAGE)
+        return max(0, m.size_limit - used)
+
+    @staticmethod
+    def _fit(avail: int, base: list[tuple[int, int]], start: int, n: int) -> int:
+        """The longest prefix of an ``n``-byte write at ``start`` whose pages fit in ``avail``."""
+        lo, hi = 0, n
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if total(align(base + [(start, start + mid)], PAGE)) <= avail:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def _charged_write(self, m, fs, node, path: str, base: list, start: int, data: bytes, do) -> None:
+        avail = self._over(m, fs, node, base + [(start, start + len(data))])
+        if avail is None:
+            do(data)
+            return
+        do(data[:self._fit(avail, base, start, len(data))])
+        raise fs_error(errno.ENOSPC, path)
 
     # reading ------------------------------------------------------------------
     def lookup(self, path: str) -> Node | None:
@@ -917,49 +939,42 @@ class MountNamespace:
             data = data.encode()
         real, m, fs, inner, node = self._resolve(path, True)
         self._writable(m, path)
-        old = node.content.size if node is not None and node.kind == FILE else 0
-        new_size = old + len(data) if append else (len(data) if truncate else max(old, len(data)))
-        room = self._room(m, fs, inner, node, new_size)
-        if room is not None:
-            fit = max(0, room - (old if append else 0))
-            fs.write(inner, data[:fit], append=append, truncate=truncate, mode=mode)
-            raise fs_error(errno.ENOSPC, path)
-        fs.write(inner, data, append=append, truncate=truncate, mode=mode)
+        old = node.content if node is not None and node.kind == FILE else Content()
+        base = [] if (truncate and not append) else alloc_ranges(old)
+        start = old.size if append else 0
+        self._charged_write(m, fs, node, path, base, start, data,
+                            lambda d: fs.write(inner, d, append=append, truncate=truncate, mode=mode))
         return real
 
     def pwrite(self, path: str, offset: int, data: bytes, *, truncate: bool = False) -> str:
         real, m, fs, inner, node = self._resolve(path, True)
         self._writable(m, path)
-        old = node.content.size if node is not None and node.kind == FILE and not truncate else 0
-        room = self._room(m, fs, inner, node, max(old, offset + len(data)))
-        if room is not None:
-            fs.pwrite(inner, offset, data[:max(0, room - offset)], truncate=truncate)
-            raise fs_error(errno.ENOSPC, path)
-        fs.pwrite(inner, offset, data, truncate=truncate)
+        old = node.content if node is not None and node.kind == FILE and not truncate else Content()
+        self._charged_write(m, fs, node, path, alloc_ranges(old), offset, data,
+                            lambda d: fs.pwrite(inner, offset, d, truncate=truncate))
         return real
 
     def set_content(self, path: str, content: Content, mode: int = 0o666) -> str:
         real, m, fs, inner, node = self._resolve(path, True)
         self._writable(m, path)
-        if self._room(m, fs, inner, node, content.size) is not None:
+        if self._over(m, fs, node, alloc_ranges(content)) is not None:
             fs.set_content(inner, Content(), mode)
             raise fs_error(errno.ENOSPC, path)
         fs.set_content(inner, content, mode)
         return real
 
     def truncate(self, path: str, size: int) -> None:
+        """Never ENOSPC: growing a file on tmpfs makes a hole, which takes no pages."""
         real, m, fs, inner, node = self._resolve(path, True)
         if node is None:
             raise fs_error(errno.ENOENT, path)
         self._writable(m, path)
-        if self._room(m, fs, inner, node, size) is not None:
-            raise fs_error(errno.ENOSPC, path)
         fs.truncate(inner, size)
 
     def put_node(self, path: str, node: Node) -> str:
         real, m, fs, inner, old = self._resolve(path, False)
         self._writable(m, path)
-        if node.kind == FILE and self._room(m, fs, inner, old, node.content.size) is not None:
+        if node.kind == FILE and self._over(m, fs, old, alloc_ranges(node.content)) is not None:
             raise fs_error(errno.ENOSPC, path)
         fs.put_node(inner, node)
         return real

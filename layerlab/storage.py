@@ -28,7 +28,8 @@ from .errors import InvalidParameter
 from .mounts import (BindMount, HostDirFS, MemFS, MountNamespace, Mounted, TmpfsMount, VolumeMount,
                      copy_tree, ensure_mountpoint, parse_mount_spec, parse_tmpfs_spec, parse_volume_spec,
                      tmpfs_size_option)
-from .tree import DIR, directory, normpath
+from .content import Content
+from .tree import DIR, FILE, Node, directory, normpath
 from .volumes import VolumeStore
 
 _INIT_ID_SUFFIX = "-init"
@@ -149,7 +150,12 @@ class StorageHooks:
                 m = Mounted(r.target, fs, "/", r.read_only, r.size, r, info)
             mounted.append(m)
         c.mounts = mounted
-        c.ns = MountNamespace(c.rootfs, mounted) if mounted else None
+        c.ns = None
+        if mounted:
+            c.ns = MountNamespace(c.rootfs, mounted)
+            # /proc/mounts, so ``grep ' /x ' /proc/mounts`` works in the shell (only /proc/mounts
+            # is modelled; written at start)
+            c.ns.add(Mounted("/proc", MemFS(directory(0o555, mtime=now), clock=self.engine.clock), "/", True))
 
     def _populate(self, c, vol, target: str, now: int) -> None:
         """moby copyExistingContents: an image directory with entries fills an empty volume;
@@ -183,6 +189,11 @@ class StorageHooks:
         if c.ns is not None:
             for m in sorted(c.mounts, key=lambda m: m.target.count("/")):
                 ensure_mountpoint(c.ns, m)
+            proc = c.ns.mount_at("/proc")
+            if proc is not None and proc not in c.mounts:
+                proc.fs.clear()
+                proc.fs.upper.put("/mounts", Node(FILE, 0o444, 0, 0, self.engine.clock(),
+                                                  Content.of(self.proc_mounts(c))))
 
     def on_stop(self, c) -> None:
         for m in self._tmpfs(c):
@@ -198,6 +209,29 @@ class StorageHooks:
             # VOLUME); a volume still used by another container is silently kept
             if volumes and m.request.anonymous and not self.volumes.in_use(vol.name) and vol.name in self.volumes:
                 self.volumes.remove(vol.name)
+
+    def proc_mounts(self, c) -> str:
+        """The container's /proc/mounts as runc sets it up (user mounts in target order)."""
+        root = "overlay / overlay rw,relatime 0 0"
+        gd = self.container_graphdriver(c).get("Data") or {}
+        if "UpperDir" in gd:
+            root = (f"overlay / overlay rw,relatime,lowerdir={gd.get('LowerDir', '')},"
+                    f"upperdir={gd['UpperDir']},workdir={gd['WorkDir']} 0 0")
+        lines = [root,
+                 "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0",
+                 "tmpfs /dev tmpfs rw,nosuid,size=65536k,mode=755 0 0",
+                 "devpts /dev/pts devpts rw,nosuid,noexec,relatime,gid=5,mode=620,ptmxmode=666 0 0",
+                 "sysfs /sys sysfs ro,nosuid,nodev,noexec,relatime 0 0",
+                 "mqueue /dev/mqueue mqueue rw,nosuid,nodev,noexec,relatime 0 0",
+                 "shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0"]
+        for f in ("/etc/resolv.conf", "/etc/hostname", "/etc/hosts"):
+            lines.append(f"/dev/vda {f} ext4 rw,relatime 0 0")
+        for m in sorted(c.mounts, key=lambda m: m.target):
+            if isinstance(m.request, TmpfsMount):
+                lines.append(f"tmpfs {m.target} tmpfs {tmpfs_mount_options(m)} 0 0")
+            else:
+                lines.append(f"/dev/vda {m.target} ext4 {'ro' if m.read_only else 'rw'},relatime 0 0")
+        return "".join(line + "\n" for line in lines)
 
     # ------------------------------------------------------------------ df
     def volume_usage(self) -> list[dict]:

@@ -331,6 +331,15 @@ class Vfs(StorageDriver):
     def mounts(self, key: str) -> MountSpec:
         return MountSpec("bind", f"{self.root}/vfs/dir/{self.cache_id(key)}", ("rbind",))
 
+    def changes(self, key: str):
+        """The oracle's diff: the full two-tree comparison (moby ChangesDirs), never a shortcut."""
+        from .base import naive_changes
+
+        snap = self._snap(key)
+        if snap.layer is None:
+            return naive_changes(snap.fs, snap.fs.lower)
+        return naive_changes(snap.fs, self._parent_view(snap))
+
     def physical_layers(self, layers: Sequence[Layer], only_top: bool = False) -> int:
         layers = list(layers)[::-1]
         total, cur = 0, None
