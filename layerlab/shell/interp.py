@@ -10,7 +10,6 @@ appears inside builtins and scripts. With ``sh -c``, lines count from 0 (as ash 
 """
 from __future__ import annotations
 
-import ast
 import errno
 import fnmatch
 import os
@@ -169,6 +168,8 @@ class Shell:
         self.cond_depth = 0
         self.loop_depth = 0
         self.func_depth = 0
+        self.locals: list[dict] = []       # one frame per function call: name -> saved value
+        self.perm_sinks: list = []         # files opened by ``exec >file``
         self.last_bg = ""
         self.vars.setdefault("IFS", " \t\n")
         if "PWD" not in self.vars or normpath(self.vars["PWD"]) != self.cwd:
@@ -465,6 +466,17 @@ class Shell:
                                            + [_xquote(a) for a in argv]) + "\n")
         special = bool(argv) and argv[0] in SPECIAL_BUILTINS
         sinks: list = []
+        if argv == ["exec"] and node.redirs:
+            try:
+                new, opened = self.redirect(node.redirs, fds)
+            except ShellError as e:
+                self.msg(e.msg, fds)
+                raise ExitShell(1)
+            fds.clear()
+            fds.update(new)
+            self.perm_sinks.extend(opened)
+            self.status = 0
+            return 0
         if node.redirs:
             try:
                 fds, sinks = self.redirect(node.redirs, fds)
@@ -484,6 +496,8 @@ class Shell:
                 status = self.run_command(argv, assigns, fds)
         finally:
             for s in sinks:
+                s.flush()
+            for s in self.perm_sinks:
                 s.flush()
         self.status = status
         self._check_errexit(status)
@@ -523,7 +537,7 @@ class Shell:
             self.msg(f"{name}: not found", fds)
             return 127
         child = Proc(self.fs, env=env, cwd=self.cwd, uid=self.proc.uid, gid=self.proc.gid,
-                     clock=self.proc.clock, fds=fds, pid=self.proc.pid + 1)
+                     clock=self.proc.clock, fds=dict(fds), pid=self.proc.pid + 1)
         return run_file(child, path, argv)
 
     def call_function(self, name: str, argv: list[str], assigns: list, fds: dict) -> int:
@@ -533,6 +547,7 @@ class Shell:
             self.setvar(n, v)
         self.args = argv[1:]
         self.func_depth += 1
+        self.locals.append({})
         try:
             status = self.exec_node(self.funcs[name], fds)
         except _Return as r:
@@ -540,6 +555,13 @@ class Shell:
         finally:
             self.func_depth -= 1
             self.args = saved_args
+            for n, (old, was_exported) in self.locals.pop().items():
+                if old is None:
+                    self.vars.pop(n, None)
+                else:
+                    self.vars[n] = old
+                if not was_exported:
+                    self.exported.discard(n)
             for n, old in saved_vars.items():
                 if old is None:
                     self.vars.pop(n, None)
@@ -701,6 +723,38 @@ class Shell:
                     text = "parameter not set or null" if op == ":?" else "parameter not set"
                 raise ShellError(f"{name}: {text}")
             return value
+        if op == ":":
+            text = self.expand_str(arg, fds)
+            off_text, _, len_text = text.partition(":")
+            value = value or ""
+            off = arith_eval(off_text, self) if off_text.strip() else 0
+            if off < 0:
+                off = max(0, len(value) + off)
+            if _:
+                ln = arith_eval(len_text, self) if len_text.strip() else 0
+                return value[off:off + ln] if ln >= 0 else value[off:len(value) + ln]
+            return value[off:]
+        if op in ("/", "//"):
+            value = value or ""
+            # split the raw word at the first unquoted, unescaped '/'
+            pat_parts, rep_parts, seen = [], [], False
+            for p in arg.parts:
+                if not seen and p[0] == "lit" and "/" in p[1]:
+                    before, _, after = p[1].partition("/")
+                    if before:
+                        pat_parts.append(("lit", before))
+                    if after:
+                        rep_parts.append(("lit", after))
+                    seen = True
+                elif seen:
+                    rep_parts.append(p)
+                else:
+                    pat_parts.append(p)
+            pfields = self._expand_fields(Word(pat_parts), fds, split=False)
+            pat = _pattern(pfields[0]) if pfields else ""
+            rep = self.expand_str(Word(rep_parts), fds)
+            # busybox 1.35 ash has no ${v/#p/r} or ${v/%p/r} anchors: '#' is literal
+            return _replace(value, pat, rep, op == "//", "")
         # pattern removal
         value = value or ""
         fields = self._expand_fields(arg, fds, split=False)
@@ -846,6 +900,35 @@ class Shell:
         return new, sinks
 
 
+def _replace(value: str, pat: str, rep: str, every: bool, anchor: str) -> str:
+    """``${v/pat/rep}``, ``${v//pat/rep}``, ``${v/#pat/rep}``, ``${v/%pat/rep}``: the
+    longest match wins."""
+    n = len(value)
+    if anchor == "#":
+        for j in range(n, -1, -1):
+            if match(pat, value[:j]):
+                return rep + value[j:]
+        return value
+    if anchor == "%":
+        for i in range(n + 1):
+            if match(pat, value[i:]):
+                return value[:i] + rep
+        return value
+    out, i = [], 0
+    while i < n:
+        hit = next((j for j in range(n, i, -1) if match(pat, value[i:j])), None)
+        if hit is None:
+            out.append(value[i])
+            i += 1
+            continue
+        out.append(rep)
+        i = hit
+        if not every:
+            out.append(value[i:])
+            return "".join(out)
+    return "".join(out)
+
+
 def _errmsg(e: OSError, enoent: str) -> str:
     if e.errno in (errno.ENOENT, errno.ENOTDIR):
         return enoent
@@ -863,106 +946,183 @@ def _xquote(s: str) -> str:
 
 
 # ============================================================================ arithmetic
-_ASSIGN_RX = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*([-+*/%]?)=(?!=)(.*)$", re.S)
+_ARITH_TOKEN = re.compile(r"\s*(?:(0[xX][0-9a-fA-F]+|\d+)|([A-Za-z_][A-Za-z0-9_]*)|"
+                          r"(<<=|>>=|\*\*|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&^|]=|"
+                          r"[-+*/%<>=!~&^|?:(),]))")
+_BINARY_PREC = [("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", "<=", ">", ">="),
+                ("<<", ">>"), ("+", "-"), ("*", "/", "%")]
 
 
-def arith_eval(expr: str, shell: Shell) -> int:
-    """``$((...))``: integer C arithmetic (+ - * / % comparisons && || ! ?: and
-    assignment), variables by name. Division truncates toward zero as in C."""
-    m = _ASSIGN_RX.match(expr)
-    if m:
-        name, op, rhs = m.groups()
-        value = arith_eval(rhs, shell)
-        if op:
-            cur = _int_var(shell, name)
-            value = _binop(op, cur, value)
-        shell.setvar(name, str(value))
-        return value
-    text = expr.strip()
-    if not text:
-        return 0
-    py = text.replace("&&", " and ").replace("||", " or ")
-    py = re.sub(r"!(?!=)", " not ", py)
-    try:
-        tree = ast.parse(py, mode="eval")
-    except SyntaxError:
-        raise ShellError(f"arithmetic syntax error")
-    return int(_eval_node(tree.body, shell))
+class _Arith:
+    """ash arithmetic: C operators and precedence on integers, variables by name."""
+
+    def __init__(self, text: str, shell: "Shell"):
+        self.shell = shell
+        self.toks: list[tuple[str, str]] = []
+        pos = 0
+        text = text.rstrip()
+        while pos < len(text):
+            m = _ARITH_TOKEN.match(text, pos)
+            if not m or m.end() == pos:
+                raise ShellError("arithmetic syntax error")
+            pos = m.end()
+            if m.group(1):
+                self.toks.append(("num", m.group(1)))
+            elif m.group(2):
+                self.toks.append(("name", m.group(2)))
+            else:
+                self.toks.append(("op", m.group(3)))
+        self.i = 0
+
+    def peek(self):
+        return self.toks[self.i] if self.i < len(self.toks) else ("end", "")
+
+    def take(self):
+        t = self.peek()
+        self.i += 1
+        return t
+
+    def expect(self, op: str) -> None:
+        if self.take() != ("op", op):
+            raise ShellError("arithmetic syntax error")
+
+    def run(self) -> int:
+        if not self.toks:
+            return 0
+        v = self.comma()
+        if self.i != len(self.toks):
+            raise ShellError("arithmetic syntax error")
+        return v
+
+    def comma(self) -> int:
+        v = self.assign()
+        while self.peek() == ("op", ","):
+            self.take()
+            v = self.assign()
+        return v
+
+    def assign(self) -> int:
+        t = self.peek()
+        if t[0] == "name" and self.i + 1 < len(self.toks):
+            op = self.toks[self.i + 1]
+            if op[0] == "op" and op[1].endswith("=") and op[1] not in ("==", "!=", "<=", ">="):
+                self.i += 2
+                value = self.assign()
+                if op[1] != "=":
+                    value = _binop(op[1][:-1], _int_var(self.shell, t[1]), value)
+                self.shell.setvar(t[1], str(value))
+                return value
+        return self.ternary()
+
+    def ternary(self) -> int:
+        cond = self.binary(0)
+        if self.peek() == ("op", "?"):
+            self.take()
+            a = self.assign()
+            self.expect(":")
+            b = self.assign()
+            return a if cond else b
+        return cond
+
+    def binary(self, level: int) -> int:
+        if level == len(_BINARY_PREC):
+            return self.power()
+        v = self.binary(level + 1)
+        while self.peek()[0] == "op" and self.peek()[1] in _BINARY_PREC[level]:
+            op = self.take()[1]
+            rhs = self.binary(level + 1)
+            v = _binop(op, v, rhs)
+        return v
+
+    def power(self) -> int:
+        v = self.unary()
+        if self.peek() == ("op", "**"):
+            self.take()
+            e = self.power()
+            if e < 0:
+                raise ShellError("exponent less than 0")
+            v = v ** e
+        return v
+
+    def unary(self) -> int:
+        t = self.peek()
+        if t[0] == "op" and t[1] in ("-", "+", "!", "~"):
+            self.take()
+            v = self.unary()
+            return {"-": -v, "+": v, "!": int(not v), "~": ~v}[t[1]]
+        if t[0] == "op" and t[1] in ("++", "--"):
+            self.take()
+            name = self.take()
+            if name[0] != "name":
+                raise ShellError("arithmetic syntax error")
+            v = _int_var(self.shell, name[1]) + (1 if t[1] == "++" else -1)
+            self.shell.setvar(name[1], str(v))
+            return v
+        return self.postfix()
+
+    def postfix(self) -> int:
+        t = self.take()
+        if t == ("op", "("):
+            v = self.comma()
+            self.expect(")")
+            return v
+        if t[0] == "num":
+            return _parse_int(t[1])
+        if t[0] == "name":
+            v = _int_var(self.shell, t[1])
+            if self.peek() in (("op", "++"), ("op", "--")):
+                op = self.take()[1]
+                self.shell.setvar(t[1], str(v + (1 if op == "++" else -1)))
+            return v
+        raise ShellError("arithmetic syntax error")
 
 
-def _int_var(shell: Shell, name: str) -> int:
+def _parse_int(text: str) -> int:
+    t = text.strip()
+    neg = t.startswith("-")
+    if neg or t.startswith("+"):
+        t = t[1:]
+    if t.lower().startswith("0x"):
+        v = int(t, 16)
+    elif len(t) > 1 and t.startswith("0"):
+        v = int(t, 8)
+    else:
+        v = int(t)
+    return -v if neg else v
+
+
+def arith_eval(expr: str, shell: "Shell") -> int:
+    """``$((...))``: integer C arithmetic (all C operators, ``**``, assignments, ``++``),
+    variables by name. Division truncates toward zero as in C."""
+    return _Arith(expr, shell).run()
+
+
+def _int_var(shell: "Shell", name: str) -> int:
     v = shell.getvar(name)
-    if v is None or v == "":
+    if v is None or v.strip() == "":
         return 0
     try:
-        return int(v, 0) if not v.lstrip("-").startswith("0") or v.strip("-") == "0" else int(v, 8)
+        return _parse_int(v)
     except ValueError:
-        raise ShellError(f"arithmetic syntax error")
+        try:
+            return arith_eval(v, shell)
+        except ShellError:
+            raise ShellError("arithmetic syntax error")
 
 
 def _binop(op: str, a: int, b: int) -> int:
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
     if op in ("/", "%"):
         if b == 0:
             raise ShellError("divide by zero")
         q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
         return q if op == "/" else a - q * b
-    raise ShellError("arithmetic syntax error")
-
-
-def _eval_node(node, shell: Shell) -> int:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int):
-        return node.value
-    if isinstance(node, ast.Name):
-        return _int_var(shell, node.id)
-    if isinstance(node, ast.UnaryOp):
-        v = _eval_node(node.operand, shell)
-        if isinstance(node.op, ast.USub):
-            return -v
-        if isinstance(node.op, ast.UAdd):
-            return v
-        if isinstance(node.op, ast.Not):
-            return int(not v)
-        if isinstance(node.op, ast.Invert):
-            return ~v
-    if isinstance(node, ast.BinOp):
-        a, b = _eval_node(node.left, shell), _eval_node(node.right, shell)
-        ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "/",
-               ast.Mod: "%"}
-        if type(node.op) in ops:
-            return _binop(ops[type(node.op)], a, b)
-        if isinstance(node.op, ast.LShift):
-            return a << b
-        if isinstance(node.op, ast.RShift):
-            return a >> b
-        if isinstance(node.op, ast.BitAnd):
-            return a & b
-        if isinstance(node.op, ast.BitOr):
-            return a | b
-        if isinstance(node.op, ast.BitXor):
-            return a ^ b
-    if isinstance(node, ast.BoolOp):
-        if isinstance(node.op, ast.And):
-            return int(all(_eval_node(v, shell) for v in node.values))
-        return int(any(_eval_node(v, shell) for v in node.values))
-    if isinstance(node, ast.Compare):
-        left = _eval_node(node.left, shell)
-        for op, comp in zip(node.ops, node.comparators):
-            right = _eval_node(comp, shell)
-            ok = {ast.Lt: left < right, ast.LtE: left <= right, ast.Gt: left > right,
-                  ast.GtE: left >= right, ast.Eq: left == right, ast.NotEq: left != right}.get(type(op))
-            if not ok:
-                return 0
-            left = right
-        return 1
-    if isinstance(node, ast.IfExp):
-        return _eval_node(node.body if _eval_node(node.test, shell) else node.orelse, shell)
-    raise ShellError("arithmetic syntax error")
+    return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
+            "<<": lambda: a << b, ">>": lambda: a >> b, "&": lambda: a & b,
+            "|": lambda: a | b, "^": lambda: a ^ b, "<": lambda: int(a < b),
+            "<=": lambda: int(a <= b), ">": lambda: int(a > b), ">=": lambda: int(a >= b),
+            "==": lambda: int(a == b), "!=": lambda: int(a != b),
+            "&&": lambda: int(bool(a) and bool(b)), "||": lambda: int(bool(a) or bool(b)),
+            "**": lambda: a ** b}[op]()
 
 
 # ============================================================================ builtins
@@ -1179,9 +1339,7 @@ def _bi_dot(sh: Shell, argv, fds):
 
 @builtin("exec")
 def _bi_exec(sh: Shell, argv, fds):
-    if len(argv) == 1:
-        # ``exec >file``: the redirections already applied become permanent for this
-        # simple command only in this model (rarely used in RUN lines)
+    if len(argv) == 1:  # ``exec`` alone; ``exec >file`` is handled in exec_simple
         return 0
     status = sh.run_command(argv[1:], [], fds)
     raise ExitShell(status)
@@ -1283,8 +1441,14 @@ def _bi_noop(sh, argv, fds):
 
 @builtin("local")
 def _bi_local(sh: Shell, argv, fds):
+    if not sh.locals:
+        sh.msg("not in a function", fds, builtin="local")
+        return 2
+    frame = sh.locals[-1]
     for a in argv[1:]:
         name, eq, value = a.partition("=")
+        if name not in frame:
+            frame[name] = (sh.vars.get(name), name in sh.exported)
         if eq:
             sh.setvar(name, value)
     return 0

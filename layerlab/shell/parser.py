@@ -373,7 +373,8 @@ class Parser:
         if j < n and src[j] == "}":
             self.pos = j + 1
             return ("var", name, "", None)
-        for op in (":-", ":=", ":?", ":+", "-", "=", "?", "+", "%%", "%", "##", "#"):
+        for op in (":-", ":=", ":?", ":+", "-", "=", "?", "+", "%%", "%", "##", "#", "//", "/",
+                   ":"):
             if src.startswith(op, j):
                 break
         else:

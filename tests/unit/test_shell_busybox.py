@@ -164,6 +164,23 @@ CORPUS = [
     "test -n; echo $?; test -z; echo $?; test a =; echo $?; test ! ; echo $?; [ ]; echo $?; [ a ]; echo $?; [ -f ]; echo $?",
     "[ 1 -gt 2 -a 3 -lt 4 ]; echo $?; [ \\( a = a \\) ]; echo $?; [ a \\< b ]; echo $?; [ -x exe.sh ]; echo $?; [ -r ro.txt ]; echo $?",
     "[ x -eq 1 ]; [ 1 -eq ]; [ a b c ]; echo $?; [ small.txt -nt lines.txt ]; echo $?; [ hl1 -ef hl2 ]; echo $?",
+    # ---- third batch: the language
+    "cat <<EOF\na $HOME \\$x `echo bq`\nEOF\ncat <<-X\n\ttabbed\n\tX\ncat <<\"Q\"\n$HOME\nQ",
+    "f() { local x=1; echo $x; }; f; echo \"[$x]\"; x=g; h() { local x; x=l; echo $x; }; h; echo $x; local y",
+    "f() { echo \"$#:$*\"; }; f 'a b' c; f; g() { return; }; false; g; echo $?; k() { exit 4; }; k; echo no",
+    "echo \"${x:=set}\" $x; unset x; echo ${x-gone}; readonly r=1; r=2; echo $r",
+    "IFS=, ; set -- a,b,c; echo $1; for i in $*; do echo \"<$i>\"; done",
+    "x='a*'; echo $x; echo \"$x\"; set -f; echo *; set +f; echo ex*",
+    "v=hello.world.txt; echo ${v/o/0} ${v//o/0} ${v/#h/H} ${v/x/y} ${v//l} ${v:2} ${v:1:3} ${v: -3} ${v:0:-4}",
+    "echo $((2**3)) $((010)) $((0x10)) $((5>3?1:2)); echo $((1/0)); echo no",
+    "i=1; echo $((i++)) $i $((++i)) $((i*=3)) $((i<<2)) $((~0)) $((!0)) $(( (1+2)*3 )) $((7 % -3)) $((-7 % 3)) $((1,2))",
+    "x=3+4; echo $((x*2)); y=abc; echo $((y)); echo $((1 +* 2))",
+    "for i in a b; do for j in 1 2; do [ $j = 2 ] && break 2; echo $i$j; done; done; while false; do :; done; echo $?",
+    "case '' in '') echo empty;; esac; case abc in a*c) echo m;; esac; case x in [xy]) echo cls;; esac; case 5 in *) echo default;; esac",
+    "true | false; echo $?; false | true; echo $?; ! false | false; echo $?; echo a; exit; echo b",
+    "echo a > f1 > f2; cat f1 f2; echo x 2>&1 1>/dev/null; ls nope small.txt > out 2>&1; cat out",
+    "exec 2>/dev/null; ls nope; echo after; exec >o; echo one; exec >/dev/null; cat o >&2",
+    "a=1 b=2; echo $a$b${a}x\"$b\"; echo \"a\\$b\\\"c\\\\d\"; echo 'it''s' \"mix'd\"; echo \\t \\\\ \\$ a\\ b",
 ]
 
 
