@@ -112,7 +112,8 @@ class Engine:
         """An image in the local store, by tag or (short) ID."""
         img = self._lookup_image(ref)
         if img is None:
-            raise NotFound(f"No such image: {ref}")
+            # moby ErrImageDoesNotExist: a name gets its default tag, a digest stays as is
+            raise NotFound(f"No such image: {ref if ref.startswith('sha256:') else normalize_ref(ref)}")
         return img
 
     def _from_catalog(self, ref: str) -> Image | None:
@@ -427,6 +428,9 @@ class Engine:
             c.exit_code = 127 if "not found" in exc.reason else 126
             raise RunError(_oci_error(argv[0], exc.reason), c.exit_code) from None
         c.logs += result.stdout + result.stderr
+        # the CLI replays stdout and stderr to their own streams (docker run / logs)
+        c.last_stdout, c.last_stderr = result.stdout, result.stderr
+        c.log_chunks = [*getattr(c, "log_chunks", ()), (1, result.stdout), (2, result.stderr)]
         c.last_output = (result.stdout + result.stderr).decode("utf-8", "replace")
         if result.running:
             c.state = "running"
