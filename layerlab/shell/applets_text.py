@@ -64,8 +64,10 @@ _SIMPLE_ESC = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
                "\\": "\\", "e": "\x1b"}
 
 
-def _escapes(s: str, echo: bool) -> tuple[str, bool]:
-    """busybox bb_process_escape_sequence. Returns (text, stop) where stop means ``\\c``."""
+def _escapes(s: str, echo: bool, b_conv: bool = False) -> tuple[str, bool]:
+    """busybox bb_process_escape_sequence. Returns (text, stop) where stop means ``\\c``.
+    echo -e and printf ``%b`` take ``\\0NNN`` and ``\\NNN``; in printf's format the 0 counts
+    as one of the three digits."""
     out = []
     i, n = 0, len(s)
     while i < n:
@@ -80,18 +82,18 @@ def _escapes(s: str, echo: bool) -> tuple[str, bool]:
         if d in _SIMPLE_ESC:
             out.append(_SIMPLE_ESC[d])
             i += 2
-        elif d == "0" or (d in "1234567" and not echo):
+        elif d in "01234567":
             j = i + 2 if d == "0" and echo else i + 1
             k = j
             while k < n and k < j + 3 and s[k] in "01234567":
                 k += 1
-            out.append(chr(int(s[j:k] or "0", 8) & 0xFF))
+            out.append(_byte(int(s[j:k] or "0", 8) & 0xFF))
             i = k
         elif d == "x" and i + 2 < n and s[i + 2] in "0123456789abcdefABCDEF":
             k = i + 2
             while k < n and k < i + 4 and s[k] in "0123456789abcdefABCDEF":
                 k += 1
-            out.append(chr(int(s[i + 2:k], 16)))
+            out.append(_byte(int(s[i + 2:k], 16)))
             i = k
         else:
             out.append("\\")
@@ -99,9 +101,14 @@ def _escapes(s: str, echo: bool) -> tuple[str, bool]:
     return "".join(out), False
 
 
+def _byte(v: int) -> str:
+    """A raw byte produced by an escape: bytes >= 0x80 travel as surrogate escapes so that
+    they are written as themselves, not UTF-8 encoded."""
+    return chr(v) if v < 0x80 else chr(0xDC00 + v)
+
+
 def _enc(s: str) -> bytes:
-    return s.encode("utf-8", "surrogateescape") if not all(ord(c) < 256 for c in s) or \
-        not any(0x80 <= ord(c) < 256 for c in s) else s.encode("latin-1")
+    return s.encode("utf-8", "surrogateescape")
 
 
 # ============================================================================ echo/printf/test
@@ -184,7 +191,7 @@ def printf(proc: Proc, argv: list[str]) -> int:
                     k = j
                     while k < len(fmt) and k < j + 3 and fmt[k] in "01234567":
                         k += 1
-                    out.append(chr(int(fmt[j:k], 8)))
+                    out.append(_byte(int(fmt[j:k], 8) & 0xFF))
                     i = k
                     continue
                 text, _ = _escapes(fmt[i:i + 2] if fmt[i + 1:i + 2] != "x" else fmt[i:i + 4], echo=False)
@@ -225,7 +232,7 @@ def printf(proc: Proc, argv: list[str]) -> int:
             if conv == "s":
                 out.append((spec + "s") % (arg or ""))
             elif conv == "b":
-                text, st = _escapes(arg or "", echo=False)
+                text, st = _escapes(arg or "", echo=True, b_conv=True)
                 out.append((spec + "s") % text)
                 if st:
                     stop = True
@@ -1438,7 +1445,8 @@ def env(proc: Proc, argv: list[str]) -> int:
         return 0
     child = proc.child(env=new_env)
     try:
-        path = find_executable(proc.fs, args[0], new_env.get("PATH", ""), proc.cwd)
+        # execvp() without $PATH searches glibc's default, /bin:/usr/bin
+        path = find_executable(proc.fs, args[0], new_env.get("PATH", "/bin:/usr/bin"), proc.cwd)
     except CommandNotFound as e:
         code = 126 if e.reason == "permission denied" else 127
         proc.error(f"can't execute '{args[0]}': " + ("Permission denied" if code == 126 else

@@ -332,7 +332,8 @@ class Proc:
             fds[0] = BytesInput(stdin)
         child = self.child(env=env, cwd=cwd, fds=fds)
         try:
-            path = find_executable(self.fs, argv[0], child.env.get("PATH", ""), child.cwd)
+            path = find_executable(self.fs, argv[0], child.env.get("PATH", "/bin:/usr/bin"),
+                                   child.cwd)
         except CommandNotFound as e:
             code = 126 if e.reason == "permission denied" else 127
             msg = "Permission denied" if code == 126 else "No such file or directory"

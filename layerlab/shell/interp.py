@@ -19,7 +19,7 @@ from ..tree import DIR, join, normpath
 from . import core
 from .core import (BufferSink, PipeSink, BytesInput, CommandNotFound, ContentInput, ExitProcess, FileSink,
                    Proc, device_input, device_sink, find_executable, run_file)
-from .parser import (AndOr, Case, For, FuncDef, Group, If, Pipeline, Seq, ShSyntaxError, Simple,
+from .parser import (AndOr, Case, For, FuncDef, Group, If, Parser, Pipeline, Seq, ShSyntaxError, Simple,
                      Subshell, While, Word, _heredoc_parts, _is_name, parse)
 
 _GLOB_CHARS = set("*?[")
@@ -188,14 +188,22 @@ class Shell:
 
     # ================================================================== entry points
     def run_source(self, src: str, fds: dict) -> int:
-        """Parse and run a whole script; returns the shell's exit status."""
+        """Run a whole script, parsing one line at a time as ash does; returns the shell's
+        exit status."""
+        parser = Parser(src)
+        status = 0
         try:
-            tree = parse(src)
-        except ShSyntaxError as e:
-            self.msg(str(e), fds)
-            return 2
-        try:
-            return self.exec_seq(tree, fds)
+            while True:
+                try:
+                    seq = parser.parse_next()
+                except ShSyntaxError as e:
+                    if e.lineno is not None:
+                        self.lineno = e.lineno
+                    self.msg(str(e), fds)
+                    return 2
+                if seq is None:
+                    return self.status
+                status = self.exec_seq(seq, fds)
         except ExitShell as e:
             return e.code
         except ShellError as e:
@@ -462,7 +470,7 @@ class Shell:
             self.status = e.code
             return e.code
         if self.opts["x"]:
-            fds[2].write("+ " + " ".join([f"{n}={_xquote(v)}" for n, v in assigns]
+            fds[2].write("+ " + " ".join([f"{n}={_maybe_quote(v)}" for n, v in assigns]
                                            + [_xquote(a) for a in argv]) + "\n")
         special = bool(argv) and argv[0] in SPECIAL_BUILTINS
         sinks: list = []
@@ -935,14 +943,44 @@ def _errmsg(e: OSError, enoent: str) -> str:
     return os.strerror(e.errno)
 
 
-_XSAFE = re.compile(r"^[A-Za-z0-9_@%+=:,./-]*$")
+_KEYWORDS = {"!", "case", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if",
+             "in", "then", "until", "while", "{", "}"}
+
+
+def _single_quote(s: str) -> str:
+    """ash single_quote(): ``it's`` -> ``'it'"'"'s'``."""
+    out = []
+    i, n = 0, len(s)
+    while True:
+        j = s.find("'", i)
+        j = n if j < 0 else j
+        out.append("'" + s[i:j] + "'")
+        i = j
+        if i >= n:
+            break
+        k = i
+        while k < n and s[k] == "'":
+            k += 1
+        out.append('"' + s[i:k] + '"')
+        i = k
+        if i >= n:
+            break
+    return "".join(out)
+
+
+def _maybe_quote(s: str) -> str:
+    """ash maybe_single_quote(): quote when a char is below ``+``, in ``;<=>?``, is one of
+    ``[\\`` or is above ``z``."""
+    for c in s:
+        o = ord(c)
+        if o < 0x2B or 0x3B <= o <= 0x3F or c in "`[\\" or o > 0x7A:
+            return _single_quote(s)
+    return s
 
 
 def _xquote(s: str) -> str:
-    """``set -x`` quoting as busybox ash prints it (single quotes when needed)."""
-    if _XSAFE.match(s):
-        return s
-    return "'" + s.replace("'", "'\"'\"'") + "'"
+    """``set -x`` quoting of an argument: reserved words are always quoted."""
+    return _single_quote(s) if s in _KEYWORDS else _maybe_quote(s)
 
 
 # ============================================================================ arithmetic
@@ -1500,8 +1538,9 @@ def sh_main(proc: Proc, argv: list[str]) -> int:
             proc.err(f"{arg0}: -c requires an argument\n")
             return 2
         src = args[0]
+        # ``sh -c CMD NAME``: NAME becomes $0 and, as in ash, the command name in messages
         shell = Shell(proc, arg0=args[1] if len(args) > 1 else arg0, args=args[2:],
-                      lineno_base=0)
+                      script_name=args[1] if len(args) > 1 else None, lineno_base=0)
     elif args:
         name = args[0]
         path = normpath(name, proc.cwd)

@@ -34,7 +34,12 @@ _SPECIAL_PARAMS = set("?$#@*!-0123456789")
 
 
 class ShSyntaxError(Exception):
-    """A script that cannot be parsed. ``str()`` is busybox's text after ``sh: ``."""
+    """A script that cannot be parsed. ``str()`` is busybox's text after ``sh: ``;
+    ``lineno`` is the parser's line (0-based) where it gave up."""
+
+    def __init__(self, msg: str, lineno: int | None = None):
+        super().__init__(msg)
+        self.lineno = lineno
 
 
 # ---------------------------------------------------------------------------- AST
@@ -235,7 +240,7 @@ class Parser:
             elif c == "'":
                 end = src.find("'", self.pos + 1)
                 if end < 0:
-                    raise ShSyntaxError("syntax error: unterminated quoted string")
+                    raise ShSyntaxError("syntax error: unterminated quoted string", self.lineno)
                 flush()
                 text = src[self.pos + 1:end]
                 self.lineno += text.count("\n")
@@ -275,7 +280,7 @@ class Parser:
 
         while True:
             if self.pos >= n:
-                raise ShSyntaxError("syntax error: unterminated quoted string")
+                raise ShSyntaxError("syntax error: unterminated quoted string", self.lineno)
             c = src[self.pos]
             if c == '"':
                 self.pos += 1
@@ -323,13 +328,13 @@ class Parser:
                         return ("arith", src[i + 2:j])
                     depth -= 1
                 j += 1
-            raise ShSyntaxError("syntax error: unterminated arithmetic expression")
+            raise ShSyntaxError("syntax error: unterminated arithmetic expression", self.lineno)
         if c == "(":
             sub = Parser(src, i + 1, self.lineno)
             body = sub.parse_list(until={")"})
             tok = sub.next()
             if tok.kind != "op" or tok.value != ")":
-                raise ShSyntaxError(_unexpected(tok))
+                raise self._syntax(tok)
             self.pos, self.lineno = sub.pos, sub.lineno
             return ("cmd", body)
         if c == "{":
@@ -355,7 +360,7 @@ class Parser:
                 if src[j - 1] in _SPECIAL_PARAMS and not src[j - 1].isdigit():
                     break
             if j >= n or src[j] != "}":
-                raise ShSyntaxError(f"syntax error: bad substitution")
+                raise ShSyntaxError(f"syntax error: bad substitution", self.lineno)
             self.pos = j + 1
             return ("var", src[i + 1:j], "#len", None)
         j = i
@@ -369,7 +374,7 @@ class Parser:
                 j += 1
         name = src[i:j]
         if not name:
-            raise ShSyntaxError("syntax error: bad substitution")
+            raise ShSyntaxError("syntax error: bad substitution", self.lineno)
         if j < n and src[j] == "}":
             self.pos = j + 1
             return ("var", name, "", None)
@@ -378,7 +383,7 @@ class Parser:
             if src.startswith(op, j):
                 break
         else:
-            raise ShSyntaxError("syntax error: bad substitution")
+            raise ShSyntaxError("syntax error: bad substitution", self.lineno)
         self.pos = j + len(op)
         arg = self._read_brace_arg()
         return ("var", name, op, arg)
@@ -397,7 +402,7 @@ class Parser:
 
         while True:
             if self.pos >= n:
-                raise ShSyntaxError("syntax error: unterminated quoted string")
+                raise ShSyntaxError("syntax error: unterminated quoted string", self.lineno)
             c = src[self.pos]
             if c == "}":
                 self.pos += 1
@@ -409,7 +414,7 @@ class Parser:
             elif c == "'":
                 end = src.find("'", self.pos + 1)
                 if end < 0:
-                    raise ShSyntaxError("syntax error: unterminated quoted string")
+                    raise ShSyntaxError("syntax error: unterminated quoted string", self.lineno)
                 flush()
                 parts.append(("q", src[self.pos + 1:end]))
                 self.pos = end + 1
@@ -439,7 +444,7 @@ class Parser:
         body: list[str] = []
         while True:
             if j >= n:
-                raise ShSyntaxError("syntax error: unterminated quoted string")
+                raise ShSyntaxError("syntax error: unterminated quoted string", self.lineno)
             c = src[j]
             if c == "`":
                 break
@@ -484,21 +489,41 @@ class Parser:
 
     # ------------------------------------------------------------------ grammar
     def parse_program(self) -> Seq:
-        seq = self.parse_list(until=set())
+        """The whole script at once (``eval``, ``.``, tests)."""
+        items: list = []
+        while True:
+            seq = self.parse_next()
+            if seq is None:
+                return Seq(items)
+            items.extend(seq.items)
+
+    def parse_next(self) -> Seq | None:
+        """The next top-level command line (up to an unquoted newline), or None at the end.
+        ash reads and runs a script one line at a time, so a syntax error on line 3 comes
+        after lines 1 and 2 have run."""
+        self._skip_newlines()
         tok = self.peek()
-        if tok.kind != "eof":
-            raise ShSyntaxError(_unexpected(tok))
+        if tok.kind == "eof":
+            return None
+        seq = self.parse_list(until=set(), one_line=True)
+        tok = self.peek()
+        if tok.kind == "newline":
+            self.next()
+        elif tok.kind != "eof":
+            raise self._syntax(tok)
         return seq
 
     def _is_word(self, tok: Tok, value: str) -> bool:
         return tok.kind == "word" and tok.value.literal() == value
+
+    _CLOSERS = {"then", "else", "elif", "fi", "do", "done", "esac", "}"}
 
     def _at_terminator(self, tok: Tok, until: set[str]) -> bool:
         if tok.kind == "eof":
             return True
         if tok.kind == "op" and tok.value in until:
             return True
-        if tok.kind == "word" and tok.value.literal() in until:
+        if tok.kind == "word" and until and tok.value.literal() in (until | self._CLOSERS):
             return True
         return False
 
@@ -506,10 +531,12 @@ class Parser:
         while self.peek().kind == "newline":
             self.next()
 
-    def parse_list(self, until: set[str]) -> Seq:
-        """A compound list: and-or lists separated by ``;``, ``&`` or newlines."""
+    def parse_list(self, until: set[str], one_line: bool = False) -> Seq:
+        """A compound list: and-or lists separated by ``;``, ``&`` or newlines (with
+        ``one_line``, a newline ends it)."""
         items: list = []
-        self._skip_newlines()
+        if not one_line:
+            self._skip_newlines()
         while True:
             tok = self.peek()
             if self._at_terminator(tok, until):
@@ -521,10 +548,14 @@ class Parser:
                 self.next()
                 bg = tok.value == "&"
                 items.append((node, bg))
+                if one_line:
+                    if self.peek().kind in ("newline", "eof"):
+                        break
+                    continue
                 self._skip_newlines()
                 continue
             items.append((node, bg))
-            if tok.kind == "newline":
+            if tok.kind == "newline" and not one_line:
                 self._skip_newlines()
                 continue
             break
@@ -561,10 +592,14 @@ class Parser:
             return cmds[0]
         return Pipeline(cmds, negate)
 
+    def _syntax(self, tok: Tok, expecting: str | None = None, closing: str | None = None):
+        line = tok.lineno if tok.kind != "eof" else self.lineno
+        return ShSyntaxError(_unexpected(tok, expecting), line)
+
     def _expect_word(self, value: str) -> None:
         tok = self.next()
         if not self._is_word(tok, value):
-            raise ShSyntaxError(_unexpected(tok, expecting=value))
+            raise self._syntax(tok, expecting=value)
 
     def parse_command(self):
         tok = self.peek()
@@ -581,18 +616,18 @@ class Parser:
             if lit == "{":
                 self.next()
                 body = self.parse_list(until={"}"})
-                self._expect_word("}")
                 if not body.items:
-                    raise ShSyntaxError(_unexpected(tok, closing="}"))
+                    raise self._syntax(self.peek(), expecting="}" if self.peek().kind == "eof" else None)
+                self._expect_word("}")
                 return self._with_redirs(Group(body))
             if lit in ("then", "else", "elif", "fi", "do", "done", "esac", "}", "in"):
-                raise ShSyntaxError(_unexpected(tok))
+                raise self._syntax(tok)
         if tok.kind == "op" and tok.value == "(":
             self.next()
             body = self.parse_list(until={")"})
             end = self.next()
             if end.kind != "op" or end.value != ")":
-                raise ShSyntaxError(_unexpected(end, expecting=")"))
+                raise self._syntax(end, expecting=")")
             return self._with_redirs(Subshell(body))
         return self.parse_simple()
 
@@ -611,13 +646,13 @@ class Parser:
             fd = tok.value
             tok = self.peek()
             if tok.kind != "op":
-                raise ShSyntaxError(_unexpected(tok))
+                raise self._syntax(tok)
         if tok.kind == "op" and tok.value in (">", ">>", "<", ">&", "<&", ">|", "<>", "<<", "<<-"):
             self.next()
             op = tok.value
             target = self.next()
             if target.kind != "word":
-                raise ShSyntaxError(_unexpected(target))
+                raise self._syntax(target)
             if fd is None:
                 fd = 0 if op[0] == "<" else 1
             redir = Redir(fd, op, target.value)
@@ -625,7 +660,7 @@ class Parser:
                 self._pending_heredocs.append(redir)
             return redir
         if fd is not None:
-            raise ShSyntaxError(_unexpected(tok))
+            raise self._syntax(tok)
         return None
 
     def parse_simple(self):
@@ -653,17 +688,17 @@ class Parser:
             if len(words) == 1 and not assigns and not redirs:
                 nxt = self.peek()
                 name = tok.value.literal()
-                if nxt.kind == "op" and nxt.value == "(" and name and _is_name(name):
-                    save = (self.pos, self.lineno)
+                if nxt.kind == "op" and nxt.value == "(" and name:
                     self.next()
                     close = self.next()
-                    if close.kind == "op" and close.value == ")":
-                        self._skip_newlines()
-                        return FuncDef(name, self.parse_command())
-                    self.pos, self.lineno = save
-                    self._peeked = None
+                    if close.kind != "op" or close.value != ")":
+                        raise self._syntax(close, expecting=")")
+                    if not _is_name(name):
+                        raise ShSyntaxError("syntax error: bad function name", tok.lineno)
+                    self._skip_newlines()
+                    return FuncDef(name, self.parse_command())
         if not assigns and not words and not redirs:
-            raise ShSyntaxError(_unexpected(self.peek()))
+            raise self._syntax(self.peek())
         return Simple(assigns, words, redirs, lineno)
 
     def parse_if(self):
@@ -673,7 +708,8 @@ class Parser:
         self._expect_word("then")
         body = self.parse_list(until={"elif", "else", "fi"})
         if not body.items:
-            raise ShSyntaxError(_unexpected(self.peek()))
+            nxt = self.peek()
+            raise self._syntax(nxt, expecting="fi" if nxt.kind == "eof" else None)
         arms.append((cond, body))
         orelse = None
         while True:
@@ -691,7 +727,7 @@ class Parser:
             elif lit == "fi":
                 break
             else:
-                raise ShSyntaxError(_unexpected(tok, expecting="fi"))
+                raise self._syntax(tok, expecting="fi")
         return If(arms, orelse)
 
     def parse_while(self):
@@ -708,7 +744,7 @@ class Parser:
         tok = self.next()
         name = tok.value.literal() if tok.kind == "word" else None
         if not name or not _is_name(name):
-            raise ShSyntaxError(_unexpected(tok))
+            raise ShSyntaxError("syntax error: bad for loop variable", tok.lineno)
         words = None
         while self.peek().kind == "newline":
             self.next()
@@ -719,7 +755,7 @@ class Parser:
                 words.append(self.next().value)
             tok = self.next()
             if not (tok.kind == "newline" or (tok.kind == "op" and tok.value == ";")):
-                raise ShSyntaxError(_unexpected(tok))
+                raise self._syntax(tok)
         elif self.peek().kind == "op" and self.peek().value == ";":
             self.next()
         self._skip_newlines()
@@ -732,7 +768,7 @@ class Parser:
         self._expect_word("case")
         tok = self.next()
         if tok.kind != "word":
-            raise ShSyntaxError(_unexpected(tok))
+            raise self._syntax(tok)
         word = tok.value
         self._skip_newlines()
         self._expect_word("in")
@@ -745,14 +781,14 @@ class Parser:
             while True:
                 t = self.next()
                 if t.kind != "word":
-                    raise ShSyntaxError(_unexpected(t))
+                    raise self._syntax(t, expecting=")" if t.kind == "eof" else None)
                 pats.append(t.value)
                 t = self.next()
                 if t.kind == "op" and t.value == "|":
                     continue
                 if t.kind == "op" and t.value == ")":
                     break
-                raise ShSyntaxError(_unexpected(t))
+                raise self._syntax(t, expecting=")")
             body = self.parse_list(until={";;", "esac"})
             arms.append((pats, body))
             t = self.peek()
@@ -760,7 +796,7 @@ class Parser:
                 self.next()
                 self._skip_newlines()
             elif not self._is_word(t, "esac"):
-                raise ShSyntaxError(_unexpected(t))
+                raise self._syntax(t, expecting=";;")
         self.next()
         return Case(word, arms)
 
@@ -817,27 +853,21 @@ def _heredoc_parts(body: str, lineno: int) -> list:
     return parts
 
 
-def _unexpected(tok: Tok, expecting: str | None = None, closing: str | None = None) -> str:
-    """busybox ash: ``syntax error: unexpected "done"`` / ``unexpected end of file`` /
-    ``unexpected newline`` / ``unexpected ";"``."""
+def _unexpected(tok: Tok, expecting: str | None = None) -> str:
+    """busybox ash's ``syntax error: unexpected <token>[ (expecting "<token>")]``: keywords
+    and operators are quoted, the other token kinds named (end of file, newline, word)."""
     if tok.kind == "eof":
-        if expecting:
-            return f'syntax error: unexpected end of file (expecting "{expecting}")'
-        return "syntax error: unexpected end of file"
-    if tok.kind == "newline":
-        return "syntax error: unexpected newline"
-    if tok.kind == "word":
-        text = tok.value.text
-        if expecting:
-            return f'syntax error: unexpected word (expecting "{expecting}")'
-        if tok.value.literal() in RESERVED:
-            return f'syntax error: unexpected "{text}"'
-        return "syntax error: unexpected word"
-    if tok.kind == "io":
-        return "syntax error: unexpected redirection"
-    if expecting:
-        return f'syntax error: unexpected "{tok.value}" (expecting "{expecting}")'
-    return f'syntax error: unexpected "{tok.value}"'
+        desc = "end of file"
+    elif tok.kind == "newline":
+        desc = "newline"
+    elif tok.kind == "word":
+        lit = tok.value.literal()
+        desc = f'"{lit}"' if lit in RESERVED else "word"
+    elif tok.kind == "io":
+        desc = "redirection"
+    else:
+        desc = f'"{tok.value}"'
+    return f"syntax error: unexpected {desc}" + (f' (expecting "{expecting}")' if expecting else "")
 
 
 def parse(src: str, lineno: int = 0) -> Seq:

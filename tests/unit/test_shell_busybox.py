@@ -181,6 +181,21 @@ CORPUS = [
     "echo a > f1 > f2; cat f1 f2; echo x 2>&1 1>/dev/null; ls nope small.txt > out 2>&1; cat out",
     "exec 2>/dev/null; ls nope; echo after; exec >o; echo one; exec >/dev/null; cat o >&2",
     "a=1 b=2; echo $a$b${a}x\"$b\"; echo \"a\\$b\\\"c\\\\d\"; echo 'it''s' \"mix'd\"; echo \\t \\\\ \\$ a\\ b",
+    # ---- fourth batch: scripts, syntax errors, xtrace, bytes
+    "printf 'cd nope\\nnosuch\\necho ${x?unset here}\\n' > s.sh; sh s.sh; echo $?; sh -c 'cd nope' myname; sh -c nosuch nm",
+    "printf 'if true\\nthen\\n' > s.sh; sh s.sh; echo $?; sh -c for; sh -c 'echo (' ; sh -c 'a && '; sh -c fi; sh -c ';'; sh -c '| x'",
+    "sh -c 'if true; then echo; fi fi'; sh -c 'while true; do'; sh -c '{ echo'; sh -c '( echo'; sh -c 'case x in'",
+    "sh -c 'case x in a) echo;'; sh -c 'if true; else'; sh -c 'for x in a b'; sh -c 'for x in a; echo; done'; sh -c 'f() echo'",
+    "sh -c 'echo ( x )'; sh -c 'x=1 ('; sh -c 'echo a &&'; sh -c 'echo a |'; sh -c 'echo >'; sh -c then; sh -c '}'; sh -c ')'",
+    "sh -c 'echo a; ;'; sh -c '{ }'; sh -c 'if true; then fi'; printf 'echo a\\n\\necho \"unterminated\\n' > s; sh s; echo $?",
+    "echo a\nif",
+    "cd dir; pwd; cd ..; pwd; cd dirlink; pwd; echo $PWD; cd -; cd; pwd; cd /; pwd; cd /tmp/..; pwd",
+    "echo a b | { read x y; echo \"$y-$x\"; }; printf 'l1\\nl2' | while read l; do echo \"got $l\"; done; read v < small.txt; echo $v",
+    "env -i A=1 PATH=$PATH env; env -u HOME env | grep -c HOME; env nosuchcmd; echo $?; env A=2 sh -c 'echo $A'",
+    "set -x; f() { echo in; }; f; x=$(echo s); for i in 1; do echo $i; done; case a in a) echo c;; esac; [ 1 = 1 ]",
+    "set -x; echo \"it's\" \"'\" a=b '' '~x' '%' 'a,b' 'x{' 'é' done; y=\"a b\" z=; echo $y >/dev/null 2>&1",
+    "echo $0; sh -c 'echo $0 $1' zero one; echo \"$*\" \"$@\" $#; set -- 1 2 3 4 5 6 7 8 9 10; echo ${10} $10",
+    "echo -e '\\0351' | wc -c; printf '%b' '\\0351' | wc -c; printf '%b|' '\\351' '\\x41' '\\0' | wc -c; echo é | wc -c; printf '\\351\\n' | wc -c; echo -e '\\351' | wc -c; printf '\\0351' | wc -c",
 ]
 
 
