@@ -54,14 +54,30 @@ def _mappingproxy(d: dict):
     return types.MappingProxyType(d)
 
 
+def _wallclock():
+    from .clock import WallClock
+    return WallClock()
+
+
+def _dispatch() -> dict:
+    from .clock import WallClock
+    table = copyreg.dispatch_table.copy()
+    table[types.MappingProxyType] = lambda m: (_mappingproxy, (dict(m),))
+    # the wall clock carries no state worth keeping (its last reading would make every
+    # command, even `ps`, rewrite the file)
+    table[WallClock] = lambda c: (_wallclock, ())
+    return table
+
+
 class _Pickler(pickle.Pickler):
-    dispatch_table = copyreg.dispatch_table.copy()
-    dispatch_table[types.MappingProxyType] = lambda m: (_mappingproxy, (dict(m),))
+    pass
 
 
 def dumps(engine) -> bytes:
     buf = io.BytesIO()
-    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(engine)
+    p = _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    p.dispatch_table = _dispatch()
+    p.dump(engine)
     return buf.getvalue()
 
 
@@ -129,13 +145,14 @@ def write_atomic(path: str, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def locked(directory: str):
-    """Hold the state lock (an exclusive ``flock`` on ``state.lock``)."""
+def locked(directory: str, shared: bool = False):
+    """Hold the state lock: an ``flock`` on ``state.lock``, exclusive unless ``shared``
+    (commands that only read the state may run side by side)."""
     import fcntl
     os.makedirs(directory, mode=0o700, exist_ok=True)
     fd = os.open(os.path.join(directory, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         try:
@@ -145,14 +162,17 @@ def locked(directory: str):
 
 
 @contextlib.contextmanager
-def persistent_engine(directory: str | None = None):
-    """Lock, load (or create) the engine, yield it, save it if it changed, unlock.
+def persistent_engine(directory: str | None = None, save: bool = True):
+    """Lock, load (or create) the engine, yield it, save it, unlock.
 
-    If the body raises, nothing is saved.
+    ``save=False`` is for commands that only read (``ps``, ``diff``, ``inspect``...): they take
+    a shared lock and never write. If the body raises, nothing is saved. (Pickles of the same
+    engine differ between processes, since set order follows the per-process string hash, so
+    "did it change?" cannot be answered by comparing bytes.)
     """
     directory = directory or home()
     try:
-        cm = locked(directory)
+        cm = locked(directory, shared=not save)
         cm.__enter__()
     except OSError as exc:
         raise StateError(f"cannot use the state directory {directory}: {exc.strerror or exc}") from None
@@ -165,8 +185,8 @@ def persistent_engine(directory: str | None = None):
             before = None
         engine = decode(before, path) if before is not None else new_engine()
         yield engine
-        after = encode(engine)
-        if after != before:
+        if save:
+            after = encode(engine)
             try:
                 write_atomic(path, after)
             except OSError as exc:

@@ -67,10 +67,12 @@ class Cli:
         self.env = streams.env
         self.tz = streams.tz
 
+    readonly = False
+
     @property
     def engine(self):
         if self._engine is None:
-            self._engine = self._stack.enter_context(self._engine_cm())
+            self._engine = self._stack.enter_context(self._engine_cm(save=not self.readonly))
         return self._engine
 
     def close(self, ok: bool = True) -> None:
@@ -135,9 +137,19 @@ class Cli:
 
 def fixed_engine(engine):
     @contextlib.contextmanager
-    def cm():
+    def cm(save: bool = True):
         yield engine
     return cm
+
+
+# commands that never change the engine: they take a shared lock and do not rewrite the state
+READ_ONLY = {
+    "docker ps", "docker container ls", "docker images", "docker image ls", "docker history",
+    "docker image history", "docker inspect", "docker image inspect", "docker container inspect",
+    "docker volume inspect", "docker diff", "docker container diff", "docker logs",
+    "docker container logs", "docker info", "docker system info", "docker version",
+    "docker system df", "docker volume ls", "docker save", "docker image save",
+}
 
 
 def _emit(streams: Streams, text: str, to_err: bool) -> None:
@@ -211,6 +223,7 @@ def run_argv(argv: list[str], streams: Streams, engine_cm) -> int:
         _emit(streams, exc.message, True)
         return exc.code
     cli = Cli(streams, engine_cm)
+    cli.readonly = path in READ_ONLY
     try:
         code = _call(handler, cli, opts, streams)
     except BaseException:
