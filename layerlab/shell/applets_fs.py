@@ -319,7 +319,7 @@ def touch(proc: Proc, argv: list[str]) -> int:
         try:
             when = fs.stat(proc.path(opts["r"])).mtime
         except OSError as e:
-            proc.error(f"{opts['r']}: {strerror(e)}")
+            proc.error(f"can't stat '{opts['r']}': {strerror(e)}")
             return 1
     for key in ("d", "t"):
         if key in opts:
@@ -353,19 +353,20 @@ def touch(proc: Proc, argv: list[str]) -> int:
 
 
 def _parse_truncate_size(text: str) -> tuple[str, int] | None:
-    m = re.fullmatch(r"([-+<>/%]?)(\d+)([kKmMgGtT]?)(B?)", text)
+    m = re.fullmatch(r"()(\d+)([kKmMgGtT]?)(i?B?)", text)
     if not m:
         return None
     mult = {"": 1, "k": 1024, "K": 1024, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30,
             "t": 1 << 40, "T": 1 << 40}[m.group(3)]
-    if m.group(4):
+    if m.group(4) == "B":
         mult = {1024: 1000, 1 << 20: 1000 ** 2, 1 << 30: 1000 ** 3, 1 << 40: 1000 ** 4}.get(mult, mult)
     return m.group(1), int(m.group(2)) * mult
 
 
 @register("truncate")
 def truncate(proc: Proc, argv: list[str]) -> int:
-    """busybox truncate [-c] -s [+-]SIZE[kMG] FILE...: opens the file for writing
+    """busybox truncate [-c] -s SIZE[kMG] FILE... (no relative +/- sizes, unlike
+    coreutils): opens the file for writing
     (creating it unless ``-c``: a lower file is copied up) then ``ftruncate``. Growing adds
     a sparse tail of NULs."""
     try:
@@ -971,7 +972,10 @@ def dd(proc: Proc, argv: list[str]) -> int:
     for key in ("ibs", "obs", "bs"):
         if key in params:
             v = _dd_number(proc, params[key])
-            if v is None or v < 1:
+            if v is None:
+                return 1
+            if not 1 <= v <= (1 << 63) - 1:
+                proc.error(f"number {v} is not in 1..9223372036854775807 range")
                 return 1
             if key == "bs":
                 ibs = obs = v
@@ -1018,15 +1022,10 @@ def dd(proc: Proc, argv: list[str]) -> int:
         else:
             try:
                 node = fs.stat(ipath)
-                if node.kind == DIR:
-                    raise OSError(errno.EISDIR, strerror(errno.EISDIR))
             except OSError as e:
-                if e.errno == errno.EISDIR:
-                    proc.error(f"{infile}: {strerror(e)}")
-                else:
-                    proc.error(f"can't open '{infile}': {strerror(e)}")
+                proc.error(f"can't open '{infile}': {strerror(e)}")
                 return 1
-            src_kind = "file"
+            src_kind = "dir" if node.kind == DIR else "file"
             src_content = node.content
     else:
         stream = proc.fds[0]
@@ -1048,6 +1047,9 @@ def dd(proc: Proc, argv: list[str]) -> int:
             except OSError as e:
                 proc.error(f"can't open '{outfile}': {strerror(e)}")
                 return 1
+    if src_kind == "dir":  # open() worked, the first read() fails: dd dies, no summary
+        proc.error(f"{infile}: {strerror(errno.EISDIR)}")
+        return 1
     # --------------------------------------------------------------- how much
     skip_bytes = (skip or 0) * ibs
     if src_kind in ("zero", "random"):
@@ -1344,7 +1346,7 @@ def _stat_format(proc: Proc, fmt: str, name: str, real: str, node, names: Names)
             "B": "512", "f": f"{node.st_mode:x}", "i": str(node.ino or 0), "o": "4096",
             "y": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(mt)) +
             f".{node.mtime % 1_000_000_000:09d} +0000",
-            "N": f"'{name}' -> '{node.target}'" if node.kind == SYMLINK else f"'{name}'",
+            "N": f"'{name}' -> '{node.target}'" if node.kind == SYMLINK else name,
             "%": "%",
         }.get(d)
         out.append(val if val is not None else "?")

@@ -196,6 +196,20 @@ CORPUS = [
     "set -x; echo \"it's\" \"'\" a=b '' '~x' '%' 'a,b' 'x{' 'é' done; y=\"a b\" z=; echo $y >/dev/null 2>&1",
     "echo $0; sh -c 'echo $0 $1' zero one; echo \"$*\" \"$@\" $#; set -- 1 2 3 4 5 6 7 8 9 10; echo ${10} $10",
     "echo -e '\\0351' | wc -c; printf '%b' '\\0351' | wc -c; printf '%b|' '\\351' '\\x41' '\\0' | wc -c; echo é | wc -c; printf '\\351\\n' | wc -c; echo -e '\\351' | wc -c; printf '\\0351' | wc -c",
+    # ---- fifth batch: dd, stat, find, du, readlink, truncate, touch
+    "dd if=small.txt; dd if=small.txt of=o bs=2; cat o; dd if=small.txt of=o2 bs=4 count=1 seek=1; wc -c o2; cat o2 | tr '\\0' _",
+    "dd if=big.bin of=b2 ibs=1000 obs=300 count=3; wc -c b2; dd if=small.txt of=b3 conv=sync bs=4; wc -c b3; dd if=small.txt of=x status=none; dd if=small.txt of=x status=noxfer",
+    "dd bs=0 if=small.txt; dd bs=abc; dd if=small.txt of=x conv=bogus; dd if=small.txt of=x status=bogus; dd count=-1 if=small.txt of=x",
+    "dd if=dir of=x; echo $?; dd if=small.txt of=dir; echo abc | dd bs=1 skip=1; dd if=big.bin bs=1k count=2 | wc -c; dd if=/dev/zero bs=512 count=2 | wc -c",
+    "stat -c '%A %h %u %g %s %F' small.txt dir link dangling emptydir hl1 empty; stat -L -c %F link; stat -c %N link small.txt; stat nope",
+    "find . -maxdepth 1 | sort; find dir -name '*' -type f | sort; find nope; find . -name '*.txt' -o -name '*.sh' | sort; find dir ! -name a | sort",
+    "find . -type l | sort; find dir -mindepth 2 | sort; find . -empty | sort; find dir -newer small.txt; find . -size +1k | sort",
+    "find dir -exec echo X {} \\; | sort; find dir -name a -exec cat {} +; find . -path './dir/*' | sort",
+    "find . -perm 755 | sort; find . -user root -name small.txt; find . -iname 'SMALL*'",
+    "du -s dir; du dir | sort; du -a dir | sort; du -h big.bin; du -c small.txt lines.txt; du -k empty; du nope; du -sh .",
+    "readlink link; readlink small.txt; echo $?; readlink -f link; readlink -f dirlink/sub; readlink -f nope/x; echo $?; realpath link dir/../small.txt; realpath nope",
+    "truncate -s 5 nodir/x; truncate -s abc x; truncate -s +2 small.txt; truncate -s -1 lines.txt; truncate -s 1k f; wc -c f",
+    "touch -d bogus x; touch -r nope x; touch -r small.txt newf; ls -l newf | cut -c 43-",
 ]
 
 
