@@ -34,25 +34,6 @@ class FileRec:
     content: object
 
 
-def _set_shared(snaps: dict, want: list) -> int:
-    """Set-wide shared bytes for the snapshots ``want`` (``btrfs fi du -s a b c`` last row):
-    references flagged shared (any other user, even outside ``want``), each range once."""
-    from .physical import merge, total
-
-    users: dict[int, set] = {}
-    for name, files in snaps.items():
-        for ino, refs in files.items():
-            for r in refs:
-                users.setdefault(r.extent, set()).add((name, ino))
-    ranges: dict[int, list] = {}
-    for k in want:
-        for refs in snaps[k].values():
-            for r in refs:
-                if len(users[r.extent]) > 1:
-                    ranges.setdefault(r.extent, []).append((r.ext_off, r.ext_off + r.length))
-    return sum(total(merge(v)) for v in ranges.values())
-
-
 def _drop(m: dict, path: str, under_only: bool = False) -> None:
     if not under_only:
         m.pop(path, None)
@@ -171,10 +152,10 @@ class _ExtentDriver(StorageDriver):
         super().remove(key)
         self._maps.pop(key, None)
 
-    def du(self, keys: Sequence[str] | None = None):
-        """Predicted ``btrfs filesystem du -s`` rows (total, exclusive) per snapshot and the
-        set-wide shared bytes, for the snapshots in this driver's store (every snapshot counts
-        as a user of its extents, as on disk, even if it is not in ``keys``)."""
+    def du(self, keys: Sequence[str] | None = None) -> dict:
+        """Predicted ``btrfs filesystem du -s`` rows (:class:`DuRow`: total, exclusive, set
+        shared) for snapshots of this driver's store; every snapshot counts as a user of its
+        extents, as on disk, even when it is not in ``keys``."""
         scratch = self._scratch()
         snaps = {}
         for k in self.snapshots:
@@ -182,9 +163,8 @@ class _ExtentDriver(StorageDriver):
             for rec in self.snapshot_map(k, scratch).values():
                 files[rec.ino] = rec.refs
             snaps[k] = files
-        rows, _ = btrfs_du(snaps)
-        want = list(keys) if keys is not None else list(self.snapshots)
-        return {k: rows[k] for k in want}, _set_shared(snaps, want)
+        rows = btrfs_du(snaps)
+        return {k: rows[k] for k in (keys if keys is not None else list(self.snapshots))}
 
     def physical_bytes(self) -> int:
         """Bytes of data extents the driver's own snapshots hold (bookends included)."""
