@@ -125,6 +125,8 @@ def spec_for(path: str) -> Spec:
     if spec is None:
         from ._helptext import HELP
         spec = parse_help(path, HELP.get(path, f"Usage:  {path}\n"))
+        if path == "docker":            # cobra's UseLine of the root (its help shows less)
+            spec.usage = "docker [OPTIONS] COMMAND [ARG...]"
         _SPECS[path] = spec
     return spec
 
