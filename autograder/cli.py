@@ -11,8 +11,9 @@
     autograder grade SUBMISSIONS [--source NB ...] [--out graded/] [-j N] [--timeout 30]
         Grade SUBMISSIONS/<student>/<name>.ipynb in parallel; writes OUT/grades.csv,
         OUT/feedback/<student>/<name>.html and OUT/autograded/. Exit 0: everything was
-        graded; 1: some submissions failed, were invalid or hit a grader error (see the
-        status and reason columns); 2: bad usage or a broken instructor notebook.
+        graded; 1: some submissions failed, were invalid, were flagged for review or hit a
+        grader error (see the status and reason columns); 2: bad usage or a broken
+        instructor notebook.
 
     autograder lint [SOURCE ...]
         Check instructor notebooks for nbgrader authoring mistakes, naming each cell.
@@ -103,7 +104,8 @@ def _cmd_grade(args) -> int:
 
     results = grade(args.submissions, sources, args.out, jobs=args.jobs, timeout=args.timeout,
                     notebooks=args.notebook or None, feedback=not args.no_feedback,
-                    course_dir=args.course_dir, progress=progress)
+                    course_dir=args.course_dir, progress=progress,
+                    isolation=not args.no_isolation)
     elapsed = time.monotonic() - t0
     counts: dict[str, int] = {}
     for r in results:
@@ -113,7 +115,7 @@ def _cmd_grade(args) -> int:
     print(f"{len(results)} notebook(s) in {elapsed:.1f} s ({rate:.2f}/s): "
           + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     print(f"grades: {Path(args.out) / 'grades.csv'}")
-    attention = [r for r in results if r.status in ("failed", "invalid", "error")]
+    attention = [r for r in results if r.status in ("failed", "invalid", "error", "flagged")]
     for r in attention:
         print(f"  needs attention: {r.student}/{r.notebook}: {r.status}: {r.reason}")
     return 1 if attention else 0
@@ -150,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--timeout", type=int, default=30, help="seconds per cell (default 30)")
     g.add_argument("--no-feedback", action="store_true", help="skip feedback pages")
     g.add_argument("--course-dir", help="keep nbgrader's master course directory here")
+    g.add_argument("--no-isolation", action="store_true",
+                   help="plain nbgrader execution: no sandbox kernel, test cells run in the "
+                        "student's kernel (faster, not tamper-proof)")
     g.add_argument("--quiet", "-q", action="store_true", help="no per-submission progress")
     g.set_defaults(func=_cmd_grade)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import List, Unicode
 
 __all__ = ["HideHiddenTests", "strip_hidden_region", "HIDDEN_PLACEHOLDER"]
 
@@ -58,7 +58,7 @@ def strip_hidden_region(source: str, begin: str = "BEGIN HIDDEN TESTS",
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_CELL_LINE = re.compile(r"Cell In\[\d*\], line (\d+)")
+_CELL_LINE = re.compile(r"Cell In\[[^\]]*\], line (\d+)")
 
 
 def _short_traceback(output, source: str, hidden: set[int]) -> list[str]:
@@ -83,6 +83,19 @@ class HideHiddenTests(NbGraderPreprocessor):
         "END HIDDEN TESTS", help="Marks the end of a hidden test region").tag(config=True)
     placeholder = Unicode(
         HIDDEN_PLACEHOLDER, help="Line shown in place of each hidden region").tag(config=True)
+
+    flags = List([], help="Integrity flags to show at the top of the feedback page").tag(
+        config=True)
+
+    def preprocess(self, nb, resources):
+        nb, resources = super().preprocess(nb, resources)
+        if self.flags:
+            from nbformat.v4 import new_markdown_cell
+
+            items = "\n".join(f"- {f}" for f in self.flags)
+            nb.cells.insert(0, new_markdown_cell(
+                "**This submission was flagged for review by the autograder:**\n\n" + items))
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":

@@ -15,6 +15,8 @@ Statuses (column ``status`` of grades.csv):
 
 ==========  ===============================================================================
 graded      nbgrader graded the notebook; ``score`` is the autograded score
+flagged     graded, but the submission did something that needs a human look (reason
+            lists what: tampering attempts, refused comparisons, sandbox refusals)
 failed      the kernel died or could not be interrupted; no score (never a silent 0)
 invalid     the file is not a readable notebook (bad JSON, not nbformat 4)
 missing     no file for this notebook in the student's folder; score 0
@@ -27,6 +29,7 @@ and continues); the reason column names the cells that timed out.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import multiprocessing
@@ -173,9 +176,66 @@ def _edited_cells(submitted, released_path: Path) -> list[str]:
     return edited
 
 
+def _imported_modules(nb) -> list[str]:
+    """Top-level modules imported by the instructor's code cells (preloaded in the kernel
+    so its integrity probe knows their pristine state)."""
+    import ast
+
+    from .isolation import _transform
+
+    names = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(_transform(cell.source))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+    return sorted(names)
+
+
+def _defended_config(config, work: Path, course_root: Path, name: str, timeout: int,
+                     limits: dict | None, deny_read: list[str]) -> dict:
+    """Switch an autograde config to the sandbox kernel and isolated tests; returns the
+    environment the kernel needs."""
+    import nbformat
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
+                                        LimitOutput, SaveAutoGrades)
+
+    from .isolation import IsolatedExecute
+    from .sandbox import ENV_VAR, KERNEL_NAME, write_kernelspec
+
+    source = course_root / "source" / name / f"{name}.ipynb"
+    src_nb = nbformat.read(str(source), as_version=4)
+    code_cells = sum(1 for c in src_nb.cells if c.cell_type == "code")
+    config.Autograde.autograde_preprocessors = [
+        IsolatedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    config.IsolatedExecute.source_notebook = str(source)
+    config.IsolatedExecute.report_path = str(work / "integrity.json")
+    config.Execute.kernel_name = KERNEL_NAME
+    config.OverwriteCells.add_missing_cells = True
+    data_dir = work / "jupyter-data"
+    write_kernelspec(str(data_dir))
+    sandbox = {"memory_mb": 4096, "cpu_seconds": 60 + 2 * code_cells * (timeout or 30),
+               "fsize_mb": 64, "nofile": 512, "nproc": None,
+               "deny_read": [str(course_root), str(work.parent), *deny_read],
+               "preload": _imported_modules(src_nb)}
+    sandbox.update(limits or {})
+    path = os.pathsep.join(filter(None, [str(data_dir), os.environ.get("JUPYTER_PATH")]))
+    return {"JUPYTER_PATH": path, ENV_VAR: json.dumps(sandbox)}
+
+
 def grade_one(course_root: str | Path, name: str, student: str, submission: str | Path,
               out_dir: str | Path | None = None, *, timeout: int = 30, feedback: bool = True,
-              scratch: str | Path | None = None, keep: bool = False) -> Result:
+              scratch: str | Path | None = None, keep: bool = False, isolation: bool = True,
+              limits: dict | None = None, deny_read: list[str] | None = None) -> Result:
     """Grade one student's notebook in a private copy of the course.
 
     Args:
@@ -189,6 +249,11 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
         feedback: also render the feedback page.
         scratch: parent directory of the private course (None: the system temp dir).
         keep: keep the private course directory (debugging).
+        isolation: run the defended pipeline (sandbox kernel, test cells in a separate
+            process, integrity flags); False runs plain nbgrader.
+        limits: overrides of the sandbox limits (memory_mb, cpu_seconds, fsize_mb, nofile,
+            nproc).
+        deny_read: extra paths the student's code may not read (e.g. the source notebooks).
 
     Returns:
         A `Result`; problems with the submission are reported in it, never raised.
@@ -234,7 +299,11 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
 
         config = nbgrader_config(work, timeout=timeout)
         config.Autograde.force = True
-        with capture_log() as (log, buf):
+        env = {}
+        if isolation:
+            env = _defended_config(config, work, course_root, name, timeout, limits,
+                                   list(deny_read or []) + [str(submission.parent.parent)])
+        with capture_log() as (log, buf), _setenv(env):
             cd = _coursedir(config, name, student)
             cd.log = log
             try:
@@ -243,6 +312,10 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
                 pass  # the log and the missing output say what happened
             log_text = buf.getvalue()
         result.log = log_text
+        flags = []
+        report = work / "integrity.json"
+        if isolation and report.exists():
+            flags = json.loads(report.read_text()).get("flags", [])
 
         graded = work / "autograded" / student / name / f"{name}.ipynb"
         with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
@@ -252,8 +325,10 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
                 sub = None
             max_score = float(sub.max_score) if sub is not None else None
             if not graded.exists() or sub is None:
-                return done(status="failed", reason=_failure_reason(log_text, timeout),
-                            max_score=max_score)
+                reason = _failure_reason(log_text, timeout)
+                if flags:
+                    reason += "; flagged for review: " + "; ".join(flags)
+                return done(status="failed", reason=reason, max_score=max_score)
             cells = [{"grade_id": g.name, "score": g.score, "max_score": g.max_score,
                       "needs_manual_grade": bool(g.needs_manual_grade)} for g in sub.grades]
             score, needs_manual = float(sub.score), bool(sub.needs_manual_grade)
@@ -282,6 +357,7 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
             fconfig.GenerateFeedback.force = True
             fconfig.GenerateFeedback.preprocessors = [
                 HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+            fconfig.HideHiddenTests.flags = flags
             with capture_log() as (flog, fbuf):
                 cd = _coursedir(fconfig, name, student)
                 cd.log = flog
@@ -296,7 +372,9 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(html, target)
                 result.feedback = str(target)
-        return done(status="graded", score=score, max_score=max_score,
+        if flags:
+            reasons.append("flagged for review: " + "; ".join(flags))
+        return done(status="flagged" if flags else "graded", score=score, max_score=max_score,
                     needs_manual_grade=needs_manual, reason="; ".join(reasons))
     except Exception:
         return done(status="error", reason="grader error: " +
@@ -304,6 +382,20 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _setenv(env: dict):
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 # --- discovering submissions -----------------------------------------------------------
@@ -447,7 +539,8 @@ def _deadline(course: Course, name: str, timeout: int) -> float:
 def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str | Path, *,
           jobs: int | None = None, timeout: int = 30, notebooks: Iterable[str] | None = None,
           feedback: bool = True, course_dir: str | Path | None = None,
-          progress: Callable[[int, int, Result], None] | None = None) -> list[Result]:
+          progress: Callable[[int, int, Result], None] | None = None,
+          isolation: bool = True, limits: dict | None = None) -> list[Result]:
     """Grade every SUBMISSIONS/<student>/<notebook>.ipynb in parallel.
 
     Args:
@@ -461,6 +554,8 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
         feedback: render feedback pages.
         course_dir: keep the master nbgrader course there (None: temporary).
         progress: called as progress(done, total, result) after each submission.
+        isolation: the defended pipeline (see `grade_one`); False: plain nbgrader.
+        limits: sandbox limit overrides (see `grade_one`).
 
     Returns:
         One `Result` per (student, notebook), sorted by student then notebook.
@@ -502,7 +597,9 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
         def payload(t: Task) -> dict:
             return dict(course_root=str(course.root), name=t.notebook, student=t.student,
                         submission=t.path, out_dir=str(out_dir), timeout=timeout,
-                        feedback=feedback, scratch=str(scratch))
+                        feedback=feedback, scratch=str(scratch), isolation=isolation,
+                        limits=limits,
+                        deny_read=sorted({str(p.resolve().parent) for p in sources}))
 
         for r in _run_pool(tasks, payload, jobs, scratch):
             if r.max_score is None:
