@@ -192,14 +192,13 @@ def _parse_bool(key: str, val: str) -> bool:
 
 
 def ram_in_bytes(val: str) -> int:
-    """go-units RAMInBytes: ``64m`` -> 67108864 (binary units, ``b``/``k``/``m``/``g``/``t``/``p``)."""
-    import re
+    """go-units RAMInBytes (``64m`` -> 67108864); ValueError on bad input."""
+    from .units import ram_in_bytes as _ram
 
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kKmMgGtTpP]?)[iI]?[bB]?", val.strip())
-    if not m:
-        raise ValueError(f"invalid size: '{val}'")
-    mult = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}[m.group(2).lower()]
-    return int(float(m.group(1)) * mult)
+    try:
+        return _ram(val)
+    except Exception as e:  # GoUnitsError
+        raise ValueError(str(e)) from None
 
 
 def parse_mount_spec(value: str) -> MountRequest:
@@ -1103,10 +1102,22 @@ class MountNamespace:
             raise busy
 
 
+def _parent_ns(ns: MountNamespace, m: Mounted) -> MountNamespace:
+    return MountNamespace(ns.rootfs, [x for x in ns.mounts if x is not m and not is_under(x.target, m.target)])
+
+
+def underlying(ns: MountNamespace, m: Mounted) -> Node | None:
+    """What is at the mount point *under* the mount (None if nothing is)."""
+    try:
+        return _parent_ns(ns, m).lookup(m.target)
+    except OSError:
+        return None
+
+
 def ensure_mountpoint(ns: MountNamespace, m: Mounted, mode: int = 0o755) -> None:
     """Create the mount point as runc does when it is missing: ``mkdir -p`` (or an empty file for
     a file bind mount) in whatever filesystem covers it, even under ``--read-only``."""
-    parent_ns = MountNamespace(ns.rootfs, [x for x in ns.mounts if x is not m and not is_under(x.target, m.target)])
+    parent_ns = _parent_ns(ns, m)
     try:
         if parent_ns.lookup(m.target) is not None:
             return
@@ -1158,5 +1169,5 @@ def copy_tree(src, src_path: str, dst, dst_path: str, now: int) -> None:
 __all__ = [
     "VolumeMount", "BindMount", "TmpfsMount", "MountRequest", "parse_volume_spec", "parse_mount_spec",
     "parse_tmpfs_spec", "tmpfs_size_option", "ram_in_bytes", "MemFS", "HostDirFS", "Mounted",
-    "MountNamespace", "ensure_mountpoint", "copy_tree", "basename",
+    "MountNamespace", "ensure_mountpoint", "underlying", "copy_tree", "basename",
 ]

@@ -26,7 +26,7 @@ from typing import Mapping, Sequence
 from . import drivers as _drivers
 from .errors import InvalidParameter
 from .mounts import (BindMount, HostDirFS, MemFS, MountNamespace, Mounted, TmpfsMount, VolumeMount,
-                     copy_tree, ensure_mountpoint, parse_mount_spec, parse_tmpfs_spec, parse_volume_spec,
+                     copy_tree, ensure_mountpoint, parse_mount_spec, underlying, parse_tmpfs_spec, parse_volume_spec,
                      tmpfs_size_option)
 from .content import Content
 from .tree import DIR, FILE, Node, directory, normpath
@@ -184,10 +184,18 @@ class StorageHooks:
         return [m for m in c.mounts if isinstance(m.request, TmpfsMount)]
 
     def on_start(self, c) -> None:
-        for m in self._tmpfs(c):
-            m.fs.clear()
+        """runc at start: create missing mount points; mount each tmpfs empty. A tmpfs mounted
+        on a directory that already existed takes that directory's mode (runc chmods the mount
+        point back), otherwise its own ``mode`` (default 1777): so ``--tmpfs /data`` on bb:1 is
+        755, and after a restart even a ``tmpfs-mode=1770`` mount shows the 755 of the mount
+        point runc created the first time."""
+        now = self.engine.clock()
         if c.ns is not None:
             for m in sorted(c.mounts, key=lambda m: m.target.count("/")):
+                if isinstance(m.request, TmpfsMount):
+                    under = underlying(c.ns, m)
+                    mode = under.mode if under is not None and under.kind == DIR else m.request.mode
+                    m.fs.clear(directory(mode, mtime=now))
                 ensure_mountpoint(c.ns, m)
             proc = c.ns.mount_at("/proc")
             if proc is not None and proc not in c.mounts:
