@@ -165,7 +165,10 @@ def mkdir(proc: Proc, argv: list[str]) -> int:
                     code = e.errno if e.errno != errno.EBUSY else errno.EEXIST
                     if code == errno.EEXIST and pre.endswith("/"):
                         code = errno.ENOTDIR  # busybox reports stat("file/")'s errno
-                    proc.error(f"can't create directory '{pre}': {strerror(code)}")
+                    if proc.gnu:
+                        proc.error(f"cannot create directory '{pre.rstrip('/') or pre}': {strerror(code)}")
+                    else:
+                        proc.error(f"can't create directory '{pre}': {strerror(code)}")
                     failed = True
                     break
                 if last and mode is not None:
@@ -179,7 +182,8 @@ def mkdir(proc: Proc, argv: list[str]) -> int:
                 proc.fs.chmod(proc.path(d), mode)
         except OSError as e:
             code = e.errno if e.errno != errno.EBUSY else errno.EEXIST
-            proc.error(f"can't create directory '{d}': {strerror(code)}")
+            verb = "cannot" if proc.gnu else "can't"
+            proc.error(f"{verb} create directory '{d}': {strerror(code)}")
             status = 1
     return status
 
@@ -198,11 +202,19 @@ def rmdir(proc: Proc, argv: list[str]) -> int:
         path = d
         while True:
             try:
+                last = _last_component_strip(path)
+                if last == ".":  # the kernel refuses rmdir("x/.") and rmdir("x/..")
+                    raise OSError(errno.EINVAL, strerror(errno.EINVAL))
+                if last == "..":
+                    raise OSError(errno.ENOTEMPTY, strerror(errno.ENOTEMPTY))
                 proc.fs.rmdir(proc.path(path))
             except OSError as e:
                 if opts.get("I") and e.errno == errno.ENOTEMPTY:
                     break
-                proc.error(f"'{path}': {strerror(e)}")
+                if proc.gnu:
+                    proc.error(f"failed to remove '{path}': {strerror(e)}")
+                else:
+                    proc.error(f"'{path}': {strerror(e)}")
                 status = 1
                 break
             if not opts.get("p"):
@@ -227,18 +239,21 @@ def _remove_file(proc: Proc, path: str, recursive: bool, force: bool) -> bool:
             proc.error(f"can't stat '{path}': {strerror(e)}")
             return False
         if not force:
-            proc.error(f"can't remove '{path}': {strerror(e)}")
+            proc.error(f"{_cant(proc)} remove '{path}': {strerror(e)}")
             return False
         return True
     if node.kind == DIR:
         if not recursive:
-            proc.error(f"'{path}' is a directory")
+            if proc.gnu:
+                proc.error(f"cannot remove '{path}': Is a directory")
+            else:
+                proc.error(f"'{path}' is a directory")
             return False
         ok = True
         try:
             names = fs.listdir(real)
         except OSError as e:
-            proc.error(f"can't remove '{path}': {strerror(e)}")
+            proc.error(f"{_cant(proc)} remove '{path}': {strerror(e)}")
             return False
         for name in names:
             if not _remove_file(proc, _concat(path, name), recursive, force):
@@ -247,15 +262,27 @@ def _remove_file(proc: Proc, path: str, recursive: bool, force: bool) -> bool:
             try:
                 fs.rmdir(real)
             except OSError as e:
-                proc.error(f"can't remove '{path}': {strerror(e)}")
+                proc.error(f"{_cant(proc)} remove '{path}': {strerror(e)}")
                 return False
         return ok
     try:
         fs.unlink(real)
     except OSError as e:
-        proc.error(f"can't remove '{path}': {strerror(e)}")
+        proc.error(f"{_cant(proc)} remove '{path}': {strerror(e)}")
         return False
     return True
+
+
+def _cant(proc: Proc) -> str:
+    """busybox says "can't", GNU coreutils "cannot"."""
+    return "cannot" if proc.gnu else "can't"
+
+
+def gnu_usage(proc: Proc, msg: str) -> int:
+    """GNU's ``<prog>: <msg>`` + ``Try '<prog> --help' for more information.`` (exit 1)."""
+    proc.error(msg)
+    proc.err(f"Try '{proc.name} --help' for more information.\n")
+    return 1
 
 
 @register("rm")
@@ -272,12 +299,17 @@ def rm(proc: Proc, argv: list[str]) -> int:
     if not files:
         if force:
             return 0
+        if proc.gnu:
+            return gnu_usage(proc, "missing operand")
         return usage(proc, Usage())
     status = 0
     for f in files:
         base = _last_component_strip(f)
         if base in (".", ".."):
-            proc.error("can't remove '.' or '..'")
+            if proc.gnu:
+                proc.error(f"refusing to remove '.' or '..' directory: skipping '{f}'")
+            else:
+                proc.error("can't remove '.' or '..'")
             status = 1
             continue
         if not _remove_file(proc, f, recursive, force):
@@ -325,7 +357,8 @@ def touch(proc: Proc, argv: list[str]) -> int:
         if key in opts:
             when = _parse_touch_date(str(opts[key]))
             if when is None:
-                proc.error(f"invalid date '{opts[key]}'")
+                proc.error(f"invalid date format '{opts[key]}'" if proc.gnu else
+                           f"invalid date '{opts[key]}'")
                 return 1
     status = 0
     for f in files:
@@ -347,7 +380,10 @@ def touch(proc: Proc, argv: list[str]) -> int:
                 continue
             except OSError as e2:
                 err = e2
-        proc.error(f"{f}: {strerror(err)}")
+        if proc.gnu:
+            proc.error(f"cannot touch '{f}': {strerror(err)}")
+        else:
+            proc.error(f"{f}: {strerror(err)}")
         status = 1
     return status
 
@@ -449,7 +485,8 @@ def chmod(proc: Proc, argv: list[str]) -> int:
             node = fs.stat(real)
         except OSError as e:
             if not flags.get("f"):
-                proc.error(f"{f}: {strerror(e)}")
+                proc.error(f"cannot access '{f}': {strerror(e)}" if proc.gnu else
+                           f"{f}: {strerror(e)}")
             status = 1
             continue
         targets = [(f, real, node)]
@@ -458,6 +495,8 @@ def chmod(proc: Proc, argv: list[str]) -> int:
         for shown, rp, n in targets:
             new = _parse_mode_arg(mode_text, n.st_mode, fs.umask)
             if new is None:
+                if proc.gnu:
+                    return gnu_usage(proc, f"invalid mode: '{mode_text}'")
                 proc.error(f"invalid mode '{mode_text}'")
                 return 1
             try:
@@ -530,6 +569,13 @@ def chown(proc: Proc, argv: list[str]) -> int:
     try:
         uid, gid = _parse_owner(proc, args[0], group_only=_base(argv[0]) == "chgrp")
     except ValueError as e:
+        if proc.gnu:  # coreutils: invalid user: 'spec' / invalid group: 'spec'
+            what = "group" if "group" in str(e) and "user/group" not in str(e) else "user"
+            if "user/group" in str(e):
+                user = args[0].replace(".", ":").partition(":")[0]
+                what = "user" if lookup_user(proc.fs, user) is None and not user.isdigit() else "group"
+            proc.error(f"invalid {what}: '{args[0]}'")
+            return 1
         proc.error(str(e))
         return 1
     fs = proc.fs
@@ -541,7 +587,8 @@ def chown(proc: Proc, argv: list[str]) -> int:
             node = fs.lstat(real) if nofollow else fs.stat(real)
         except OSError as e:
             if not opts.get("f"):
-                proc.error(f"{f}: {strerror(e)}")
+                proc.error(f"cannot access '{f}': {strerror(e)}" if proc.gnu else
+                           f"{f}: {strerror(e)}")
             status = 1
             continue
         targets = [(f, real, node)]
@@ -589,7 +636,10 @@ def _unlink_for_overwrite(ctx: _CopyCtx, dest: str, err: int) -> bool:
     cp does so only with ``-f``)."""
     proc = ctx.proc
     if not NON_POSIX_CP and not ctx.force:
-        proc.error(f"can't create '{dest}': {strerror(err)}")
+        if proc.gnu:
+            proc.error(f"cannot create regular file '{dest}': {strerror(err)}")
+        else:
+            proc.error(f"can't create '{dest}': {strerror(err)}")
         return False
     try:
         proc.fs.unlink(proc.path(dest))
@@ -618,7 +668,7 @@ def copy_file(ctx: _CopyCtx, source: str, dest: str, depth0: bool = True) -> boo
         try:
             src_node = fs.stat(s_real) if deref else fs.lstat(s_real)
         except OSError as e:
-            proc.error(f"can't stat '{source}': {strerror(e)}")
+            proc.error(f"{_cant(proc)} stat '{source}': {strerror(e)}")
             return False
     d_real = proc.path(dest)
     try:
@@ -649,7 +699,10 @@ def copy_file(ctx: _CopyCtx, source: str, dest: str, depth0: bool = True) -> boo
 
     if src_node.kind == DIR:
         if not ctx.recur:
-            proc.error(f"omitting directory '{source}'")
+            if proc.gnu:
+                proc.error(f"-r not specified; omitting directory '{source}'")
+            else:
+                proc.error(f"omitting directory '{source}'")
             return False
         if s_real in ctx.created_dirs:
             proc.error(f"recursion detected, omitting directory '{source}'")
@@ -671,7 +724,7 @@ def copy_file(ctx: _CopyCtx, source: str, dest: str, depth0: bool = True) -> boo
             try:
                 fs.mkdir(d_real, mode)
             except OSError as e:
-                proc.error(f"can't create directory '{dest}': {strerror(e)}")
+                proc.error(f"{_cant(proc)} create directory '{dest}': {strerror(e)}")
                 return False
             finally:
                 fs.umask = saved
@@ -831,6 +884,13 @@ def _remove_tree_quiet(proc: Proc, path: str) -> bool:
     return _remove_file(proc, path, recursive=True, force=True)
 
 
+def _same_inode(proc: Proc, a: str, b: str) -> bool:
+    na, nb = _lstat(proc, a), _lstat(proc, b)
+    if na is None or nb is None:
+        return False
+    return na is nb and (na.ino != 0 or proc.fs.realpath(proc.path(a)) == proc.fs.realpath(proc.path(b)))
+
+
 @register("mv")
 def mv(proc: Proc, argv: list[str]) -> int:
     """busybox mv [-fin] SOURCE... DEST: ``rename()``; when overlayfs refuses to rename a
@@ -864,6 +924,17 @@ def mv(proc: Proc, argv: list[str]) -> int:
         d_exists = dest_state(dest)
         if d_exists and opts.get("n"):
             continue
+        if proc.gnu:  # coreutils checks before it renames
+            s_node = _lstat(proc, src)
+            if s_node is None:
+                proc.error(f"cannot stat '{src}': {strerror(errno.ENOENT)}")
+                status = 1
+                continue
+            if proc.path(src) == proc.path(dest) or (
+                    d_exists and _same_inode(proc, src, dest)):
+                proc.error(f"'{src}' and '{dest}' are the same file")
+                status = 1
+                continue
         try:
             fs.rename(proc.path(src), proc.path(dest))
             continue
@@ -871,7 +942,12 @@ def mv(proc: Proc, argv: list[str]) -> int:
             err = e
         s_node = _lstat(proc, src)
         if err.errno != errno.EXDEV or s_node is None:
-            proc.error(f"can't rename '{src}': {strerror(err)}")
+            if proc.gnu and err.errno == errno.EINVAL:
+                proc.error(f"cannot move '{src}' to a subdirectory of itself, '{dest}'")
+            elif proc.gnu:
+                proc.error(f"cannot move '{src}' to '{dest}': {strerror(err)}")
+            else:
+                proc.error(f"can't rename '{src}': {strerror(err)}")
             status = 1
             continue
         s_exists = 3 if s_node.kind == DIR else 1
@@ -920,11 +996,17 @@ def ln(proc: Proc, argv: list[str]) -> int:
         if not opts.get("T") and _is_dir(proc, last, follow=not nofollow):
             link = _concat(last, _last_component_strip(t))
         if not opts.get("s"):
-            if _stat(proc, t) is None:
+            node = _lstat(proc, t) if proc.gnu else _stat(proc, t)
+            if node is None:
                 try:
                     fs.stat(proc.path(t))
                 except OSError as e:
-                    proc.error(f"{t}: {strerror(e)}")
+                    proc.error(f"failed to access '{t}': {strerror(e)}" if proc.gnu else
+                               f"{t}: {strerror(e)}")
+                status = 1
+                continue
+            if proc.gnu and node.kind == DIR:
+                proc.error(f"{t}: hard link not allowed for directory")
                 status = 1
                 continue
         if opts.get("f"):
@@ -938,7 +1020,12 @@ def ln(proc: Proc, argv: list[str]) -> int:
             else:
                 fs.link(proc.path(t), proc.path(link))
         except OSError as e:
-            proc.error(f"{link}: {strerror(e)}")
+            if proc.gnu and opts.get("s"):
+                proc.error(f"failed to create symbolic link '{link}': {strerror(e)}")
+            elif proc.gnu:
+                proc.error(f"failed to create hard link '{link}' => '{t}': {strerror(e)}")
+            else:
+                proc.error(f"{link}: {strerror(e)}")
             status = 1
     return status
 
@@ -1175,6 +1262,31 @@ def _fake_ino(real: str, node) -> int:
     return 1000000 + int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 9000000
 
 
+def gnu_human(n: int) -> str:
+    """GNU ``-h`` sizes: powers of 1024, rounded up, one decimal below 10 (``9.8K``)."""
+    if n < 1024:
+        return str(n)
+    value = float(n)
+    for unit in "KMGTPE":
+        value /= 1024
+        if value < 1024 or unit == "E":
+            if value < 10:
+                tenths = _ceil(value * 10)
+                if tenths >= 100:
+                    return f"{_ceil(value)}{unit}"
+                return f"{tenths // 10}.{tenths % 10}{unit}"
+            whole = _ceil(value)
+            if whole >= 1024 and unit != "E":
+                continue
+            return f"{whole}{unit}"
+    return str(n)
+
+
+def _ceil(x: float) -> int:
+    i = int(x)
+    return i if i == x else i + 1
+
+
 def ls_time(mtime_ns: int, now_ns: int) -> str:
     """busybox ls -l date: ``Nov 28 20:33`` within six months, else ``Jan  1  2024``."""
     secs = mtime_ns // 1_000_000_000
@@ -1221,6 +1333,30 @@ def ls(proc: Proc, argv: list[str]) -> int:
         if opts.get("s"):
             out += "%6d " % blocks_kib(node)
         return out
+
+    def render(entries: list) -> str:
+        """The lines for a group of entries; GNU ls sizes its -l columns to the group."""
+        if not (proc.gnu and long_fmt):
+            return "".join(line(n, p, nd) + "\n" for n, p, nd in entries)
+        rows = []
+        for n, p, nd in entries:
+            user = str(nd.uid) if opts.get("n") else names.user(nd.uid)
+            group = str(nd.gid) if opts.get("n") else names.group(nd.gid)
+            size = gnu_human(nd.size) if opts.get("h") else str(nd.size)
+            if opts.get("T"):
+                t = time.gmtime(nd.mtime // 1_000_000_000)
+                when = time.strftime("%Y-%m-%d %H:%M:%S", t) + \
+                    f".{nd.mtime % 1_000_000_000:09d} +0000"
+            else:
+                when = ls_time(nd.mtime, now)
+            name = classify(nd, n) + (f" -> {nd.target}" if nd.kind == SYMLINK else "")
+            rows.append((mode_string(nd), str(nlink(fs, p, nd)), user, group, size, when, name))
+        w = [max(len(r[i]) for r in rows) for i in range(5)] if rows else [0] * 5
+        out = []
+        for r in rows:
+            owner = "" if opts.get("g") else f"{r[2]:<{w[2]}} "
+            out.append(f"{r[0]} {r[1]:>{w[1]}} {owner}{r[3]:<{w[3]}} {r[4]:>{w[4]}} {r[5]} {r[6]}\n")
+        return "".join(out)
 
     def line(name: str, real: str, node) -> str:
         if not long_fmt:
@@ -1276,8 +1412,12 @@ def ls(proc: Proc, argv: list[str]) -> int:
         if header:
             proc.out(("" if first else "\n") + f"{shown}:\n")
         if long_fmt or opts.get("s"):
-            proc.out(f"total {sum(blocks_kib(e[2]) for e in entries)}\n")
-        proc.out("".join(line(n, p, nd) + "\n" for n, p, nd in entries))
+            total = sum(blocks_kib(e[2]) for e in entries)
+            if proc.gnu and opts.get("h"):
+                proc.out(f"total {gnu_human(total * 1024)}\n")
+            else:
+                proc.out(f"total {total}\n")
+        proc.out(render(entries))
         if opts.get("R"):
             for n, p, nd in entries:
                 if nd.kind == DIR and n not in (".", ".."):
@@ -1290,8 +1430,12 @@ def ls(proc: Proc, argv: list[str]) -> int:
         try:
             node = fs.lstat(real)
         except OSError as e:
-            proc.error(f"{a}: {strerror(e)}")
-            status = 2 if _BUSYBOX_136 else 1
+            if proc.gnu:
+                proc.error(f"cannot access '{a}': {strerror(e)}")
+                status = 2
+            else:
+                proc.error(f"{a}: {strerror(e)}")
+                status = 2 if _BUSYBOX_136 else 1
             continue
         follow = opts.get("L") or opts.get("H") or (not long_fmt and not opts.get("d")
                                                     and not opts.get("F"))
@@ -1309,7 +1453,7 @@ def ls(proc: Proc, argv: list[str]) -> int:
             files.append((a, real, node))
     files = sort_entries(files)
     dirs = sort_entries(dirs)
-    proc.out("".join(line(n, p, nd) + "\n" for n, p, nd in files))
+    proc.out(render(files))
     header = len(operands) > 1 or bool(opts.get("R"))
     for i, (a, real, node) in enumerate(dirs):
         list_dir(a, real, header, first=(i == 0 and not files))

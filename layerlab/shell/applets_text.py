@@ -117,6 +117,14 @@ def echo(proc: Proc, argv: list[str]) -> int:
     """busybox echo: ``-n`` no newline, ``-e`` escapes (``\\c`` stops output), ``-E``.
     Options are recognised only while every letter is one of n/e/E."""
     args = argv[1:]
+    if proc.flavor == "dash":  # dash's builtin: only -n; escapes are always processed
+        newline = True
+        if args and args[0] == "-n":
+            newline = False
+            args = args[1:]
+        text, stop = _escapes(" ".join(args), echo=True)
+        proc.out(_enc(text if stop else text + ("\n" if newline else "")))
+        return 0
     newline, esc = True, False
     while args and re.fullmatch(r"-[neE]+", args[0]):
         for c in args[0][1:]:
@@ -154,7 +162,10 @@ def _printf_number(proc: Proc, arg: str, conv: str, status: list) -> int | float
         return ord(arg[1])
     m = re.match(r"^\s*([-+]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)", arg)
     if not m or m.end() != len(arg):
-        proc.error(f"invalid number '{arg}'")
+        if proc.flavor == "dash":
+            proc.error(f"{arg}: " + ("expected numeric value" if not m else "not completely converted"))
+        else:
+            proc.error(f"invalid number '{arg}'")
         status[0] = 1
         if not m:
             return 0
@@ -173,7 +184,8 @@ def printf(proc: Proc, argv: list[str]) -> int:
     """busybox printf: ``%s %b %c %d %i %u %o %x %X %f %e %g %%`` with flags, width and
     precision; the format is reused while arguments remain; escapes in the format."""
     if len(argv) < 2:
-        proc.error("usage: printf FORMAT [ARGUMENT...]")
+        proc.error("usage: printf format [arg ...]" if proc.flavor == "dash" else
+                   "usage: printf FORMAT [ARGUMENT...]")
         return 2
     fmt, args = argv[1], argv[2:]
     status = [0]
@@ -209,7 +221,10 @@ def printf(proc: Proc, argv: list[str]) -> int:
             m = _FMT_RX.match(fmt, i)
             if not m:
                 proc.out(_enc("".join(out)))
-                proc.error(f"{fmt[i:]}: invalid format")
+                if proc.flavor == "dash":
+                    proc.error(f"{fmt[i:i + 2]}: invalid directive")
+                else:
+                    proc.error(f"{fmt[i:]}: invalid format")
                 return 1
             i = m.end()
             flags, width, prec, conv = m.groups()
@@ -272,6 +287,11 @@ class _Test:
         self.i = 0
 
     def error(self, op: str | None, msg: str):
+        if self.proc.flavor == "dash":
+            msg = {"unknown operand": "unexpected operator", "bad number": "Illegal number"}.get(msg, msg)
+            if msg == "Illegal number":
+                self.proc.error(f"Illegal number: {op}")
+                raise _TestError()
         if op:
             self.proc.error(f"{op}: {msg}")
         else:
@@ -300,6 +320,8 @@ class _Test:
             return self.args[1] != ""
         if n == 4 and self.args[0] == "!":
             return not _Test(self.proc, self.args[1:]).run()
+        if n == 3 and self.proc.flavor == "dash":
+            self.error(self.args[0], "unknown operand")
         v = self.oexpr()
         if self.i < n:
             self.error(self.args[self.i], "unknown operand")
@@ -481,7 +503,7 @@ def cat(proc: Proc, argv: list[str]) -> int:
         try:
             inp = open_input(proc, name)
         except OSError as e:
-            proc.error(f"can't open '{name}': {strerror(e)}")
+            proc.error(f"{name}: {strerror(e)}" if proc.gnu else f"can't open '{name}': {strerror(e)}")
             status = 1
             continue
         if inp.infinite:
@@ -489,7 +511,7 @@ def cat(proc: Proc, argv: list[str]) -> int:
         try:
             data = inp.read()
         except OSError as e:
-            proc.error(f"read error: {strerror(e)}")
+            proc.error(f"{name}: {strerror(e)}" if proc.gnu else f"read error: {strerror(e)}")
             status = 1
             continue
         if number:
@@ -555,7 +577,10 @@ def head(proc: Proc, argv: list[str]) -> int:
         try:
             inp = open_input(proc, name)
         except OSError as e:
-            proc.error(f"{name}: {strerror(e)}" if name != "-" else strerror(e))
+            if proc.gnu:
+                proc.error(f"cannot open '{name}' for reading: {strerror(e)}")
+            else:
+                proc.error(f"{name}: {strerror(e)}" if name != "-" else strerror(e))
             status = 1
             continue
         if headers:
@@ -573,8 +598,11 @@ def head(proc: Proc, argv: list[str]) -> int:
                 continue
             data = inp.read()
         except OSError as e:
-            # busybox head notices the failed read only at fclose(): glibc reports EIO
-            proc.error(f"{name}: {strerror(errno.EIO)}")
+            if proc.gnu:
+                proc.error(f"error reading '{name}': {strerror(e)}")
+            else:
+                # busybox head notices the failed read only at fclose(): glibc reports EIO
+                proc.error(f"{name}: {strerror(errno.EIO)}")
             status = 1
             continue
         if nbytes is not None:
@@ -609,7 +637,10 @@ def tail(proc: Proc, argv: list[str]) -> int:
         try:
             opened.append((name, open_input(proc, name)))
         except OSError as e:
-            proc.error(f"can't open '{name}': {strerror(e)}")
+            if proc.gnu:
+                proc.error(f"cannot open '{name}' for reading: {strerror(e)}")
+            else:
+                proc.error(f"can't open '{name}': {strerror(e)}")
             status = 1
     headers = (len(opened) > 1 and not opts.get("q")) or opts.get("v")
     first = True
@@ -620,7 +651,8 @@ def tail(proc: Proc, argv: list[str]) -> int:
         try:
             data = inp.read()
         except OSError as e:
-            proc.error(f"read error: {strerror(e)}")
+            proc.error(f"error reading '{name}': {strerror(e)}" if proc.gnu else
+                       f"read error: {strerror(e)}")
             status = 1
             continue
         if by_bytes:
@@ -629,7 +661,7 @@ def tail(proc: Proc, argv: list[str]) -> int:
             lines = _text_lines(data)
             proc.out(b"".join(lines[count - 1:] if from_start and count else
                               lines if from_start else (lines[-count:] if count else [])))
-    if status and not opened:
+    if status and not opened and not proc.gnu:
         proc.error("no files")
     if opts.get("f") or opts.get("F"):
         raise Blocked()
@@ -667,15 +699,36 @@ def wc(proc: Proc, argv: list[str]) -> int:
     except Usage as u:
         return usage(proc, u)
     order = [k for k in "lwmcL" if k in opts] or ["l", "w", "c"]
+    if proc.gnu:
+        order = [k for k in "lwmcL" if k in order]
     bare = len(order) == 1 and len(files) <= 1
     totals = dict.fromkeys(order, 0)
     status = 0
     names = files or [None]
+    width = 9
+    if proc.gnu:  # coreutils: the width of the summed sizes of regular files, 7 otherwise
+        width, total_size, irregular = 1, 0, not files
+        for name in files:
+            node = None
+            try:
+                node = proc.fs.stat(proc.path(name)) if name != "-" else None
+            except OSError:
+                pass
+            if node is None or node.kind != FILE:
+                irregular = irregular or node is not None or name == "-"
+            else:
+                total_size += node.size
+        width = max(len(str(total_size)), 7 if irregular else 1)
+        if bare:
+            width = 1
 
     def emit(counts: dict, label: str | None) -> None:
         cells = []
         for i, k in enumerate(order):
-            cells.append(("%d" if bare else "%9d") % counts[k] if i == 0 else " %9d" % counts[k])
+            if proc.gnu:
+                cells.append(("" if i == 0 else " ") + f"{counts[k]:>{width}}")
+            else:
+                cells.append(("%d" if bare else "%9d") % counts[k] if i == 0 else " %9d" % counts[k])
         proc.out("".join(cells) + (f" {label}\n" if label is not None else "\n"))
 
     for name in names:

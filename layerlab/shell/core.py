@@ -256,11 +256,18 @@ def lookup_program(name: str) -> Program | None:
 class Proc:
     """What a program sees: filesystem, environment, cwd, credentials, clock and its fds.
 
-    ``fds`` maps 0 to an :class:`Input` and 1, 2 to :class:`Sink` objects.
+    ``fds`` maps 0 to an :class:`Input` and 1, 2 to :class:`Sink` objects. ``exe`` is the
+    resolved file that was executed and ``flavor`` says whose messages to print:
+    ``"busybox"`` (the file is /bin/busybox: busybox, alpine images) or ``"gnu"`` (a
+    Debian/Ubuntu image: coreutils, dash). ``error_prefix`` overrides ``"<name>: "``.
     """
 
     def __init__(self, fs, *, env: dict[str, str], cwd: str = "/", uid: int = 0, gid: int = 0,
-                 clock=None, fds: dict | None = None, name: str = "", pid: int = 1):
+                 clock=None, fds: dict | None = None, name: str = "", pid: int = 1,
+                 flavor: str = "busybox", exe: str = ""):
+        self.flavor = flavor
+        self.exe = exe
+        self.error_prefix: str | None = None
         self.fs = fs
         self.env = env
         self.cwd = cwd
@@ -294,9 +301,16 @@ class Proc:
     def err(self, data: bytes | str) -> None:
         self.fds[2].write(data)
 
+    @property
+    def gnu(self) -> bool:
+        """True when this program is a GNU/Debian one (coreutils, dash), not busybox."""
+        return self.flavor == "gnu"
+
     def error(self, msg: str) -> None:
-        """``<applet>: <msg>`` on stderr, as busybox's bb_error_msg prints it."""
-        self.fds[2].write(f"{self.name}: {msg}\n")
+        """``<applet>: <msg>`` on stderr, as busybox's bb_error_msg (and GNU's error())
+        print it."""
+        prefix = self.error_prefix if self.error_prefix is not None else f"{self.name}: "
+        self.fds[2].write(f"{prefix}{msg}\n")
 
     # --------------------------------------------------------------- helpers
     def path(self, p: str) -> str:
@@ -320,7 +334,7 @@ class Proc:
         return Proc(self.fs, env=dict(self.env) if env is None else env,
                     cwd=self.cwd if cwd is None else cwd, uid=self.uid, gid=self.gid,
                     clock=self.clock, fds=dict(self.fds) if fds is None else fds,
-                    name=name, pid=self.pid + 1)
+                    name=name, pid=self.pid + 1, flavor=self.flavor)
 
     def run(self, argv: list[str], stdin: bytes | None = None, *, env: dict | None = None,
             cwd: str | None = None) -> int:
@@ -425,6 +439,11 @@ def run_file(proc: Proc, path: str, argv: list[str]) -> int:
         else:
             return 0
     proc.name = name
+    try:
+        proc.exe = proc.fs.realpath(path)
+    except OSError:
+        proc.exe = path
+    proc.flavor = "busybox" if basename(proc.exe) == "busybox" else "gnu"
     try:
         code = prog(proc, list(argv))
     except ExitProcess as e:

@@ -148,7 +148,9 @@ class Shell:
     """An ``sh`` process: variables, options, functions, cwd and the executor."""
 
     def __init__(self, proc: Proc, arg0: str = "sh", args: list[str] | None = None,
-                 script_name: str | None = None, lineno_base: int = 0):
+                 script_name: str | None = None, lineno_base: int = 0, dialect: str = "ash"):
+        self.dialect = dialect
+        self.dash = dialect == "dash"
         self.proc = proc
         self.fs = proc.fs
         self.vars: dict[str, str] = dict(proc.env)
@@ -178,6 +180,10 @@ class Shell:
 
     # ================================================================== messages
     def msg(self, text: str, fds: dict, builtin: str | None = None) -> None:
+        if self.dash:  # dash: "<$0>: <line>: [<builtin>: ]<text>", lines from 1
+            line = self.lineno + self.lineno_base
+            fds[2].write(f"{self.arg0}: {line}: " + (f"{builtin}: " if builtin else "") + text + "\n")
+            return
         prefix = f"{self.arg0}: "
         cname = builtin or self.commandname
         if cname:
@@ -199,7 +205,7 @@ class Shell:
                 except ShSyntaxError as e:
                     if e.lineno is not None:
                         self.lineno = e.lineno
-                    self.msg(str(e), fds)
+                    self.msg(_dash_syntax(str(e)) if self.dash else str(e), fds)
                     return 2
                 if seq is None:
                     return self.status
@@ -252,8 +258,8 @@ class Shell:
             new, sinks = self.redirect(node.redirs, fds)
         except ShellError as e:
             self.msg(e.msg, fds)
-            self.status = 1
-            return 1
+            self.status = e.code
+            return e.code
         try:
             return fn(node, new)
         finally:
@@ -470,8 +476,11 @@ class Shell:
             self.status = e.code
             return e.code
         if self.opts["x"]:
-            fds[2].write("+ " + " ".join([f"{n}={_maybe_quote(v)}" for n, v in assigns]
-                                           + [_xquote(a) for a in argv]) + "\n")
+            if self.dash:
+                fds[2].write("+ " + " ".join([f"{n}={v}" for n, v in assigns] + argv) + "\n")
+            else:
+                fds[2].write("+ " + " ".join([f"{n}={_maybe_quote(v)}" for n, v in assigns]
+                                               + [_xquote(a) for a in argv]) + "\n")
         special = bool(argv) and argv[0] in SPECIAL_BUILTINS
         sinks: list = []
         if argv == ["exec"] and node.redirs:
@@ -479,7 +488,7 @@ class Shell:
                 new, opened = self.redirect(node.redirs, fds)
             except ShellError as e:
                 self.msg(e.msg, fds)
-                raise ExitShell(1)
+                raise ExitShell(e.code)
             fds.clear()
             fds.update(new)
             self.perm_sinks.extend(opened)
@@ -490,11 +499,10 @@ class Shell:
                 fds, sinks = self.redirect(node.redirs, fds)
             except ShellError as e:
                 self.msg(e.msg, fds)
-                self.status = 1
-                if special or not argv:
-                    if special:
-                        raise ExitShell(1)
-                return 1
+                self.status = e.code
+                if special:
+                    raise ExitShell(e.code)
+                return e.code
         try:
             if not argv:
                 for name, value in assigns:
@@ -731,6 +739,8 @@ class Shell:
                     text = "parameter not set or null" if op == ":?" else "parameter not set"
                 raise ShellError(f"{name}: {text}")
             return value
+        if self.dash and op in (":", "/", "//"):
+            raise ShellError("Bad substitution")
         if op == ":":
             text = self.expand_str(arg, fds)
             off_text, _, len_text = text.partition(":")
@@ -808,7 +818,15 @@ class Shell:
         parts = _heredoc_parts(text, self.lineno)
         expr = "".join(t for f in self._expand_fields(Word(parts, text), fds, split=False)
                        for t, _ in f)
-        return arith_eval(expr, self)
+        if not self.dash:
+            return arith_eval(expr, self)
+        if "**" in expr:
+            raise ShellError(f'arithmetic expression: expecting primary: "{expr}"')
+        try:
+            return arith_eval(expr, self)
+        except ShellError as e:
+            what = "division by zero" if "divide" in e.msg else "expecting primary"
+            raise ShellError(f'arithmetic expression: {what}: "{expr}"')
 
     def _glob_or_literal(self, segments) -> list[str]:
         pattern = _pattern(segments)
@@ -891,6 +909,9 @@ class Shell:
                 try:
                     content = self.fs.read_content(path)
                 except OSError as e:
+                    if self.dash:
+                        raise ShellError(f"cannot open {target}: {_errmsg(e, 'No such file')}", 2,
+                                         False)
                     raise ShellError(f"can't open {target}: {_errmsg(e, 'no such file')}", 1, False)
                 new[r.fd] = ContentInput(content)
                 continue
@@ -901,11 +922,23 @@ class Shell:
             try:
                 real = self.fs.open(path, append=op == ">>", truncate=op in (">", ">|"))
             except OSError as e:
+                if self.dash:
+                    raise ShellError(f"cannot create {target}: "
+                                     f"{_errmsg(e, 'Directory nonexistent')}", 2, False)
                 raise ShellError(f"can't create {target}: {_errmsg(e, 'nonexistent directory')}", 1, False)
             sink = FileSink(self.fs, real)
             sinks.append(sink)
             new[r.fd] = sink
         return new, sinks
+
+
+def _dash_syntax(msg: str) -> str:
+    """ash's ``syntax error: unexpected "fi"`` -> dash's ``Syntax error: "fi" unexpected``."""
+    m = re.match(r'syntax error: unexpected (.+?)( \(expecting .*\))?$', msg)
+    if m:
+        return f"Syntax error: {m.group(1)} unexpected{m.group(2) or ''}"
+    rest = msg[len("syntax error: "):] if msg.startswith("syntax error: ") else msg
+    return "Syntax error: " + rest[:1].upper() + rest[1:]
 
 
 def _replace(value: str, pat: str, rep: str, every: bool, anchor: str) -> str:
@@ -1183,13 +1216,22 @@ def _applet_builtin(name: str):
         prog = core.PROGRAMS[name]
         env = {k: sh.vars[k] for k in sh.exported if k in sh.vars}
         proc = Proc(sh.fs, env=env, cwd=sh.cwd, uid=sh.proc.uid, gid=sh.proc.gid,
-                    clock=sh.proc.clock, fds=fds, name="sh", pid=sh.proc.pid)
+                    clock=sh.proc.clock, fds=fds, name=name, pid=sh.proc.pid,
+                    flavor="dash" if sh.dash else "busybox")
+        if sh.dash:
+            proc.error_prefix = f"{sh.arg0}: {sh.lineno + sh.lineno_base}: {argv[0]}: "
+        else:
+            proc.error_prefix = f"{os.path.basename(sh.proc.name or 'sh')}: "
         try:
             code = prog(proc, argv)
         except ExitProcess as e:
             code = e.code
         except OSError as e:
-            fds[2].write(f"sh: write error: {os.strerror(e.errno)}\n")
+            if sh.dash:
+                sh.msg(f"I/O error", fds, builtin=argv[0])
+            else:
+                fds[2].write(f"{os.path.basename(sh.proc.name or 'sh')}: write error: "
+                             f"{os.strerror(e.errno)}\n")
             code = 1
         return code & 0xFF
 
@@ -1219,7 +1261,10 @@ def _bi_cd(sh: Shell, argv, fds):
         if node.kind != DIR:
             raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
     except OSError as e:
-        sh.msg(f"can't cd to {target}: {os.strerror(e.errno)}", fds, builtin="cd")
+        if sh.dash:
+            sh.msg(f"can't cd to {target}", fds, builtin="cd")
+        else:
+            sh.msg(f"can't cd to {target}: {os.strerror(e.errno)}", fds, builtin="cd")
         return 2
     sh.vars["OLDPWD"] = sh.cwd
     sh.cwd = path
@@ -1533,6 +1578,8 @@ def sh_main(proc: Proc, argv: list[str]) -> int:
     if args and args[0] == "--":
         args.pop(0)
     arg0 = argv[0]
+    dialect = "dash" if os.path.basename(proc.exe or "") == "dash" else "ash"
+    base = 1 if dialect == "dash" else 0
     if command:
         if not args:
             proc.err(f"{arg0}: -c requires an argument\n")
@@ -1540,19 +1587,24 @@ def sh_main(proc: Proc, argv: list[str]) -> int:
         src = args[0]
         # ``sh -c CMD NAME``: NAME becomes $0 and, as in ash, the command name in messages
         shell = Shell(proc, arg0=args[1] if len(args) > 1 else arg0, args=args[2:],
-                      script_name=args[1] if len(args) > 1 else None, lineno_base=0)
+                      script_name=args[1] if len(args) > 1 else None, lineno_base=base,
+                      dialect=dialect)
     elif args:
         name = args[0]
         path = normpath(name, proc.cwd)
         try:
             src = proc.fs.read_bytes(path).decode("utf-8", "surrogateescape")
         except OSError as e:
+            if dialect == "dash":
+                proc.err(f"{arg0}: 0: cannot open {name}: {_errmsg(e, 'No such file')}\n")
+                return 2
             proc.err(f"{arg0}: can't open '{name}': {os.strerror(e.errno)}\n")
             return 127 if e.errno == errno.ENOENT and False else 2
-        shell = Shell(proc, arg0=name, args=args[1:], script_name=name, lineno_base=1)
+        shell = Shell(proc, arg0=name, args=args[1:], script_name=name, lineno_base=1,
+                      dialect=dialect)
     else:
         src = proc.stdin.decode("utf-8", "surrogateescape")
-        shell = Shell(proc, arg0=arg0, args=[], lineno_base=1)
+        shell = Shell(proc, arg0=arg0, args=[], lineno_base=1, dialect=dialect)
     shell.opts.update(opts)
     return shell.run_source(src, proc.fds)
 
