@@ -118,6 +118,15 @@ def decode(data: bytes, path: str = "state"):
     return engine
 
 
+def attach_host(engine) -> None:
+    """Bind mounts of the CLI's engine read and write real host folders (``-v /host:/ctr``),
+    as docker's do; a notebook's engine keeps its in-memory host."""
+    hooks = getattr(engine, "hooks", None)
+    if hooks is not None and hasattr(hooks, "host"):
+        from .mounts import HostDirFS
+        hooks.host = HostDirFS("/", clock=engine.clock)
+
+
 def new_engine():
     """A fresh engine for the CLI: wall clock, random seed."""
     from .clock import WallClock
@@ -184,6 +193,7 @@ def persistent_engine(directory: str | None = None, save: bool = True):
         except FileNotFoundError:
             before = None
         engine = decode(before, path) if before is not None else new_engine()
+        attach_host(engine)
         yield engine
         if save:
             after = encode(engine)

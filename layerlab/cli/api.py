@@ -59,8 +59,11 @@ def image_field(engine, c) -> str:
     return ref
 
 
-def mounts_of(c) -> list[dict]:
-    """``MountPoint`` documents of a container's mounts (whatever the storage layer records)."""
+def mounts_of(c, engine=None) -> list[dict]:
+    """``MountPoint`` documents of a container's mounts (as the storage layer reports them)."""
+    hooks = getattr(engine, "hooks", None)
+    if hooks is not None and hasattr(hooks, "container_mounts"):
+        return list(hooks.container_mounts(c))
     out = []
     for m in getattr(c, "mounts", None) or []:
         if isinstance(m, dict):
@@ -96,7 +99,7 @@ def container_summary(engine, c, size: bool = False) -> dict:
         "State": state_name(c),
         "Status": status_string(c, engine.clock()),
         "Labels": dict(c.labels or {}),
-        "Mounts": mounts_of(c),
+        "Mounts": mounts_of(c, engine),
         "Networks": ["bridge"],
     }
     if size:
@@ -172,7 +175,7 @@ def container_inspect(engine, c, size: bool = False) -> dict:
         "AppArmorProfile": "",
         "ExecIDs": None,
         "HostConfig": {
-            "Binds": [getattr(m, "raw", None) for m in []] or None,
+            "Binds": None,
             "ContainerIDFile": "",
             "LogConfig": {"Type": "json-file", "Config": {}},
             "NetworkMode": "bridge",
@@ -212,7 +215,7 @@ def container_inspect(engine, c, size: bool = False) -> dict:
         s = engine.size(c.id)
         doc["SizeRw"] = s.rw
         doc["SizeRootFs"] = s.root_fs
-    doc["Mounts"] = mounts_of(c)
+    doc["Mounts"] = mounts_of(c, engine)
     doc["Config"] = {
         "Hostname": c.id[:12],
         "Domainname": "",

@@ -109,8 +109,8 @@ def _ps_filter(cli, containers, filters: dict[str, list[str]]):
             if not ok:
                 continue
         if "volume" in filters:
-            names = {m.get("Name") or m.get("Source") for m in api.mounts_of(c)} | \
-                    {m.get("Destination") for m in api.mounts_of(c)}
+            mounts = api.mounts_of(c, eng)
+            names = {m.get("Name") or m.get("Source") for m in mounts} | {m.get("Destination") for m in mounts}
             if not any(v in names for v in filters["volume"]):
                 continue
         out.append(c)
