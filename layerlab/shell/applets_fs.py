@@ -623,6 +623,7 @@ class _CopyCtx:
         self.link = link
         self.inodes: dict[tuple, str] = {}   # hard links already copied (PRESERVE_HARDLINKS)
         self.created_dirs: set[str] = set()
+        self.failed = False
 
 
 def _inode_key(fs, real: str, node) -> tuple | None:
@@ -705,8 +706,18 @@ def copy_file(ctx: _CopyCtx, source: str, dest: str, depth0: bool = True) -> boo
                 proc.error(f"omitting directory '{source}'")
             return False
         if s_real in ctx.created_dirs:
+            if proc.gnu:  # coreutils skips the copy it is making, silently
+                return True
             proc.error(f"recursion detected, omitting directory '{source}'")
             return False
+        if proc.gnu and depth0:
+            try:
+                rs, rd = fs.realpath(s_real), fs.realpath(parent(d_real))
+            except OSError:
+                rs, rd = "", "/"
+            if rd == rs or rd.startswith(rs + "/"):
+                proc.error(f"cannot copy a directory, '{source}', into itself, '{dest}'")
+                ctx.failed = True
         umask = fs.umask
         if dst_node is not None:
             if dst_node.kind != DIR:
@@ -850,6 +861,8 @@ def cp(proc: Proc, argv: list[str]) -> int:
                                                           "no-dereference": "P"})
     except Usage as u:
         return usage(proc, u)
+    if len(args) == 1 and proc.gnu:
+        return usage(proc, Usage(f"missing destination file operand after '{args[0]}'"))
     if len(args) < 2:
         return usage(proc, Usage())
     a = bool(opts.get("a"))
@@ -872,12 +885,18 @@ def cp(proc: Proc, argv: list[str]) -> int:
             proc.error(f"'{last}' is a directory")
             return 1
         if not (s_dir or d_dir) or (recur and s_dir and d_node is None) or opts.get("T"):
-            return 0 if copy_file(ctx, sources[0], last) else 1
+            return 0 if copy_file(ctx, sources[0], last) and not ctx.failed else 1
+    elif proc.gnu:
+        d_node = _stat(proc, last)
+        if d_node is None or d_node.kind != DIR:
+            proc.error(f"target '{last}': "
+                       f"{strerror(errno.ENOENT if d_node is None else errno.ENOTDIR)}")
+            return 1
     for s in sources:
         dest = _concat(last, _last_component_strip(s))
         if not copy_file(ctx, s, dest):
             status = 1
-    return status
+    return 1 if ctx.failed else status
 
 
 def _remove_tree_quiet(proc: Proc, path: str) -> bool:
@@ -901,6 +920,8 @@ def mv(proc: Proc, argv: list[str]) -> int:
         opts, args = getopt(argv, "finvT")
     except Usage as u:
         return usage(proc, u)
+    if len(args) == 1 and proc.gnu:
+        return usage(proc, Usage(f"missing destination file operand after '{args[0]}'"))
     if len(args) < 2:
         return usage(proc, Usage())
     fs = proc.fs
@@ -917,6 +938,10 @@ def mv(proc: Proc, argv: list[str]) -> int:
     pairs = []
     if len(args) == 2 and not dest_state(last) & 2:
         pairs.append((sources[0], last))
+    elif proc.gnu and not dest_state(last) & 2:
+        state = dest_state(last)
+        proc.error(f"target '{last}': {strerror(errno.ENOENT if not state else errno.ENOTDIR)}")
+        return 1
     else:
         for s in sources:
             pairs.append((s, _concat(last, _last_component_strip(s))))

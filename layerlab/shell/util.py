@@ -86,7 +86,18 @@ def getopt(argv: list[str], spec: str, long: dict[str, str] | None = None,
     return opts, operands
 
 
+_GNU_FILE_OPERAND = {"touch", "ln", "cp", "mv", "install"}
+
+
 def usage(proc: Proc, u: Usage) -> int:
+    """A bad command line. busybox: the message (if any) and its usage text, exit 1.
+    GNU: ``missing operand`` (or the message) and ``Try '<prog> --help' ...``."""
+    if proc.gnu:
+        msg = u.msg or ("missing file operand" if proc.name in _GNU_FILE_OPERAND
+                        else "missing operand")
+        proc.error(msg)
+        proc.err(f"Try '{proc.name} --help' for more information.\n")
+        return 1
     if u.msg:
         proc.error(u.msg)
     proc.err(f"BusyBox v1.36.1 multi-call binary.\n\nUsage: {proc.name} ...\n")

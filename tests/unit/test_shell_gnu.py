@@ -74,6 +74,18 @@ CORPUS = [
     "ls -1 dir nope small.txt; ls -R dir; ls -F; ls -p dir",
     "head nope; tail nope; wc nope; head dir; wc dir",
     "head -n 2 lines.txt; tail -n 2 lines.txt; head -3 lines.txt small.txt; wc lines.txt small.txt; wc -l lines.txt",
+    "cp -a dir d2; ls -la d2; cp -r dir dirlink; cp small.txt dir; cp small.txt lines.txt emptydir; ls emptydir; cp small.txt lines.txt nope",
+    "cp link l2; cp -r dirlink dl2; ls -l l2 dl2 | head -3; cp -p small.txt sp; ls -l sp",
+    "mv dir emptydir; ls emptydir; mv small.txt nodir/x; mv lines.txt emptydir/dir; mv a b c; mv ro.txt exe.sh link",
+    "rm -r nope dir/nope; rm -rf dir; rm; rmdir; mkdir; touch; chmod; chown; ln; cp; mv x; cp y",
+    "mkdir -p dir/sub dir/new/deep; mkdir -m 700 m; ls -ld m; mkdir -m zz q",
+    "ls -lR dir; ls -lt; ls -lS; ls -lr dir; ls -1 nope dir small.txt; echo $?; ls -la emptydir",
+    "chmod -R go-rwx dir; ls -lR dir; chmod u+x,g=r lines.txt; ls -l lines.txt",
+    "chown -R 1000:1000 dir; ls -ln dir; chown :root small.txt; chown nobody: small.txt; ls -l small.txt",
+    "touch -d '2020-02-03 04:05:06' t; ls -l t; touch -r small.txt u; ls -l u; touch -c nope; echo $?",
+    "cat -n lines.txt | head -3; head -c 3 small.txt; tail -c 4 small.txt; head -n -10 lines.txt",
+    "wc -c small.txt; wc -l < lines.txt; echo a b | wc; wc -w lines.txt small.txt; printf '' | wc -l",
+    "seq 3 | sort -r; echo b a | tr ' ' '\\n' | sort; basename /a/b.txt .txt; dirname /a/b",
 ]
 
 
