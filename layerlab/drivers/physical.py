@@ -190,12 +190,27 @@ class ExtentModel:
     unit: Callable[[int], int]
     inline_max: int = 0
     whole_file_below: int = 0          # zfs: a file of one block is rewritten whole
+    alloc_unit: int = 0                # devicemapper: new data packs into 4 KiB fs blocks, CoW is 64 KiB
     extents: dict[int, int] = field(default_factory=dict)   # id -> allocated bytes
+    group: object = None               # the snapshot being written (set by the driver)
+    kinds: dict[int, tuple] = field(default_factory=dict)   # id -> (group, fresh data?)
 
-    def _alloc(self, size: int) -> int:
+    def _alloc(self, size: int, fresh: bool = True) -> int:
         eid = len(self.extents) + 1
         self.extents[eid] = size
+        self.kinds[eid] = (self.group, fresh)
         return eid
+
+    def pool_bytes(self, chunk: int, ids=None) -> int:
+        """A thin pool's usage: per snapshot, copied chunks plus its fresh data packed into
+        whole ``chunk``-sized pool blocks."""
+        cow: dict = {}
+        fresh: dict = {}
+        for eid in (ids if ids is not None else self.extents):
+            g, is_fresh = self.kinds.get(eid, (None, True))
+            d = fresh if is_fresh else cow
+            d[g] = d.get(g, 0) + self.extents[eid]
+        return sum(cow.values()) + sum(-(-v // chunk) * chunk for v in fresh.values())
 
     def inline(self, size: int) -> bool:
         return 0 < size <= self.inline_max
@@ -204,7 +219,7 @@ class ExtentModel:
         """The unit-aligned ranges a file of this content has allocated."""
         if self.inline(content.size) or content.size == 0:
             return []
-        unit = self.unit(content.size)
+        unit = self.alloc_unit or self.unit(content.size)
         limit = -(-content.size // unit) * unit
         return align(alloc_ranges(content), unit, limit)
 
@@ -231,7 +246,8 @@ class ExtentModel:
             for s, e in pieces:
                 kept.append(Ref(s, e - s, r.extent, r.ext_off + (s - r.file_off)))
         fresh = subtract(tgt, merge((r.file_off, r.file_off + r.length) for r in kept))
-        refs = kept + [Ref(s, e - s, self._alloc(e - s), 0) for s, e in fresh]
+        shared = merge((r.file_off, r.file_off + r.length) for r in old_refs)
+        refs = kept + [Ref(s, e - s, self._alloc(e - s, not intersect([(s, e)], shared)), 0) for s, e in fresh]
         refs.sort(key=lambda r: r.file_off)
         return tuple(refs)
 
