@@ -490,7 +490,10 @@ class Engine:
         return c
 
     def kill(self, container: str, signal: str = "KILL") -> Container:
-        c = self.container(container)
+        try:
+            c = self.container(container)
+        except NotFound as exc:      # the API route wraps every kill error (moby postContainersKill)
+            raise NotFound(f"Cannot kill container: {container}: {exc}") from None
         if not c.running:
             raise Conflict(f"Cannot kill container: {container}: Container {c.id} is not running")
         self.clock.tick()
