@@ -365,23 +365,23 @@ def _stat(fs, path: str):
 
 
 def find_executable(fs, name: str, path_var: str, cwd: str) -> str:
-    """``execvp``/Go ``exec.LookPath`` inside ``fs``: the absolute path to run, or
-    :class:`CommandNotFound`."""
+    """``execvp``/Go ``exec.LookPath`` inside ``fs``: the path to ``execve`` (as composed:
+    ``./run.sh`` stays relative, a ``$PATH`` hit is ``<dir>/<name>``), or
+    :class:`CommandNotFound`. Resolve it with ``normpath(path, cwd)`` to touch the fs."""
     if not name:
         raise CommandNotFound(name, "no such file or directory")
     if "/" in name:
-        p = normpath(name, cwd)
-        node = _stat(fs, p)
+        node = _stat(fs, normpath(name, cwd))
         if node is None:
             raise CommandNotFound(name, "no such file or directory")
         if node.kind != FILE or not node.mode & 0o111:
             raise CommandNotFound(name, "permission denied")
-        return p
+        return name
     for d in path_var.split(":"):
-        p = join(normpath(d or ".", cwd), name)
-        node = _stat(fs, p)
+        composed = f"{d}/{name}" if d else name
+        node = _stat(fs, normpath(composed, cwd))
         if node is not None and node.kind == FILE and node.mode & 0o111:
-            return p
+            return composed
     raise CommandNotFound(name, "not found in $PATH")
 
 
@@ -396,7 +396,7 @@ def resolve_program(fs, path: str, argv0: str) -> tuple[Program | None, str]:
     except OSError:
         real = path
     called = basename(argv0)
-    if basename(real) == "busybox":
+    if is_busybox(fs, real):
         return lookup_program(called), called
     for name in (called, basename(path), basename(real)):
         prog = lookup_program(name)
@@ -412,6 +412,8 @@ def run_file(proc: Proc, path: str, argv: list[str]) -> int:
     (``#!/bin/sh`` -> our ``sh``); a text file without ``#!`` runs under ``sh`` (as a shell
     does after ENOEXEC); any other file is a model binary with no behaviour: it exits 0.
     """
+    exec_path = path
+    path = normpath(path, proc.cwd)
     prog, name = resolve_program(proc.fs, path, argv[0])
     if prog is None:
         try:
@@ -426,7 +428,8 @@ def run_file(proc: Proc, path: str, argv: list[str]) -> int:
             line = head[2:].split(b"\n", 1)[0].decode("utf-8", "replace").strip()
             interp = line.split(None, 1)
             if interp:
-                new_argv = [interp[0]] + interp[1:] + [argv[0]] + argv[1:]
+                # the kernel passes the path given to execve(), not argv[0]
+                new_argv = [interp[0]] + interp[1:] + [exec_path] + argv[1:]
                 try:
                     ipath = find_executable(proc.fs, interp[0], "", proc.cwd)
                 except CommandNotFound:
@@ -435,7 +438,7 @@ def run_file(proc: Proc, path: str, argv: list[str]) -> int:
                 return run_file(proc, ipath, new_argv)
         if head and not head.startswith(b"\x7fELF") and b"\0" not in head:
             prog, name = lookup_program("sh"), "sh"
-            argv = ["sh", argv[0], *argv[1:]]
+            argv = ["sh", exec_path, *argv[1:]]
         else:
             return 0
     proc.name = name
@@ -443,7 +446,7 @@ def run_file(proc: Proc, path: str, argv: list[str]) -> int:
         proc.exe = proc.fs.realpath(path)
     except OSError:
         proc.exe = path
-    proc.flavor = "busybox" if basename(proc.exe) == "busybox" else "gnu"
+    proc.flavor = "busybox" if is_busybox(proc.fs, proc.exe) else "gnu"
     try:
         code = prog(proc, list(argv))
     except ExitProcess as e:
@@ -456,9 +459,33 @@ def run_file(proc: Proc, path: str, argv: list[str]) -> int:
 
 def real_busybox(fs, path: str) -> bool:
     try:
-        return basename(fs.realpath(path)) == "busybox"
+        return is_busybox(fs, fs.realpath(path))
     except OSError:
         return False
+
+
+_BUSYBOX_PATHS = ("/bin/busybox", "/usr/bin/busybox", "/sbin/busybox", "/usr/sbin/busybox")
+
+
+def is_busybox(fs, real: str) -> bool:
+    """Is the (resolved) file ``real`` the busybox binary? Either by name, or as one of its
+    hard links (the official busybox image links every applet to one inode)."""
+    if basename(real) == "busybox":
+        return True
+    try:
+        node = fs.stat(real)
+    except OSError:
+        return False
+    if not node.ino:
+        return False
+    for cand in _BUSYBOX_PATHS:
+        try:
+            other = fs.stat(cand)
+        except OSError:
+            continue
+        if other.ino == node.ino and other.content == node.content:
+            return True
+    return False
 
 
 def execute(fs, argv: list[str], *, env: dict[str, str], cwd: str = "/", stdin: bytes = b"",

@@ -74,7 +74,7 @@ CORPUS = [
     "ls -1 dir nope small.txt; ls -R dir; ls -F; ls -p dir",
     "head nope; tail nope; wc nope; head dir; wc dir",
     "head -n 2 lines.txt; tail -n 2 lines.txt; head -3 lines.txt small.txt; wc lines.txt small.txt; wc -l lines.txt",
-    "cp -a dir d2; ls -la d2; cp -r dir dirlink; cp small.txt dir; cp small.txt lines.txt emptydir; ls emptydir; cp small.txt lines.txt nope",
+    "cp -a dir d2; ls -la d2; cp -r dir dirlink 2>&1 | cut -c1-20; rm -rf dir/dir; cp small.txt dir; cp small.txt lines.txt emptydir; ls emptydir; cp small.txt lines.txt nope",
     "cp link l2; cp -r dirlink dl2; ls -l l2 dl2 | head -3; cp -p small.txt sp; ls -l sp",
     "mv dir emptydir; ls emptydir; mv small.txt nodir/x; mv lines.txt emptydir/dir; mv a b c; mv ro.txt exe.sh link",
     "rm -r nope dir/nope; rm -rf dir; rm; rmdir; mkdir; touch; chmod; chown; ln; cp; mv x; cp y",
