@@ -41,6 +41,7 @@ Scenarios::
 from __future__ import annotations
 
 import errno
+import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, Iterable, Iterator, Literal, Mapping, Sequence
@@ -288,10 +289,13 @@ class StorageDriver(NaiveDiff):
 
     # ------------------------------------------------------------------ ids and layout
     def cache_id(self, key: str) -> str:
-        """The random directory name the driver uses for a layer (not its chain ID)."""
+        """The random directory name the driver uses for a layer (not its chain ID). Derived
+        from the engine's seed and the key, so looking at a layout never shifts the IDs the
+        engine hands out next."""
         cid = self._cache_ids.get(key)
         if cid is None:
-            cid = self.ids.hex64()
+            seed = getattr(self.ids, "seed", "")
+            cid = hashlib.sha256(f"layerlab-cache:{seed}:{self.name}:{key}".encode()).hexdigest()
             self._cache_ids[key] = cid
         return cid
 

@@ -14,9 +14,9 @@ report sizes:
 """
 from __future__ import annotations
 
+import hashlib
 from typing import ClassVar, Iterable, Sequence
 
-from ..container import init_layer
 from ..layer import Layer
 from ..rootfs import MergedView, RootFS
 from ..tree import DIR, ancestors, join, normpath, parent
@@ -192,7 +192,13 @@ class Overlay2(_OverlayPhysical, StorageDriver):
         """The 26-character short name under ``overlay2/l/`` for a layer's diff dir."""
         cid = self.cache_id(key)
         if cid not in self._links:
-            self._links[cid] = self.ids.alnum(26)
+            alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            h = int(hashlib.sha256(f"layerlab-link:{cid}".encode()).hexdigest(), 16)
+            out = []
+            for _ in range(26):
+                h, r = divmod(h, len(alphabet))
+                out.append(alphabet[r])
+            self._links[cid] = "".join(out)
         return self._links[cid]
 
     def _dir(self, cid: str) -> str:
@@ -318,9 +324,3 @@ class ContainerdOverlayfs(_OverlayPhysical, StorageDriver):
 
     def mounts(self, key: str) -> MountSpec:
         return MountSpec("overlay", "overlay", ("index=off",), None)
-
-
-def empty_init_usage(img) -> int:
-    """Block usage of the ``-init`` snapshot containerd commits for a container."""
-    layer = init_layer(0, img)
-    return snapshot_usage(layer.entries, layer.children)
