@@ -85,6 +85,7 @@ class BindMount:
     propagation: str = "rprivate"
     mode: str = ""
     type: str = "bind"
+    host: object = field(default=None, compare=False)   # a host filesystem (MemFS/HostDirFS) for this mount only
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,7 +118,7 @@ class StorageHooks:
         host = self.host
         # validate everything before changing anything
         for r in reqs:
-            if isinstance(r, BindMount) and not r.create_source and host.lookup(r.source) is None:
+            if isinstance(r, BindMount) and not r.create_source and (r.host or host).lookup(r.source) is None:
                 raise InvalidParameter(f'invalid mount config for type "bind": bind source path does not exist: {r.source}')
             if isinstance(r, VolumeMount) and r.name and r.name not in self.volumes:
                 from .volumes import validate_name
@@ -136,11 +136,12 @@ class StorageHooks:
                 if not r.nocopy:
                     self._populate(c, vol, r.target, now)
             elif isinstance(r, BindMount):
-                if host.lookup(r.source) is None:
-                    host.makedirs(r.source, 0o755)
+                hfs = r.host or host
+                if hfs.lookup(r.source) is None:
+                    hfs.makedirs(r.source, 0o755)
                 info = {"Type": "bind", "Source": r.source, "Destination": r.target, "Mode": r.mode,
                         "RW": not r.read_only, "Propagation": r.propagation}
-                m = Mounted(r.target, host, r.source, r.read_only, None, r, info)
+                m = Mounted(r.target, hfs, r.source, r.read_only, None, r, info)
             else:
                 fs = MemFS(directory(r.mode, mtime=now), clock=self.engine.clock)
                 info = {"Type": "tmpfs", "Source": "", "Destination": r.target, "Mode": "", "RW": not r.read_only,

@@ -140,6 +140,18 @@ def test_bind_real_host_folder(engine, tmp_path):
     assert engine.diff(c.id) == [] and engine.size(c.id).rw == 0
 
 
+def test_bind_mount_object_with_its_own_host(engine, tmp_path):
+    mem = MemFS()
+    mem.makedirs("/srv/site")
+    mem.write("/srv/site/index.html", b"<h1>hi</h1>")
+    c = started(engine, mounts=[BindMount("/srv/site", "/www", read_only=True, host=mem),
+                                BindMount(str(tmp_path), "/out", host=HostDirFS("/"))])
+    assert c.fs.read_bytes("/www/index.html") == b"<h1>hi</h1>"
+    c.fs.write("/out/report.txt", b"done\n")
+    assert (tmp_path / "report.txt").read_bytes() == b"done\n"
+    assert engine.hooks.host.lookup("/srv") is None       # the engine's host was not touched
+
+
 def test_bind_single_file(engine, tmp_path):
     engine.hooks.host = HostDirFS("/")
     f = tmp_path / "app.conf"
