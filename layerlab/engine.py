@@ -395,12 +395,13 @@ class Engine:
         self.containers[cid] = c
         return c
 
-    def start(self, container: str | Container) -> Container:
+    def start(self, container: str | Container, stdin: bytes = b"") -> Container:
+        """``docker start``; ``stdin`` is what the process reads (``docker run -i``/``start -i``)."""
         c = container if isinstance(container, Container) else self.container(container)
         if c.running:
             return c
         self.hooks.on_start(c)
-        self._exec_main(c)
+        self._exec_main(c, stdin)
         return c
 
     def _process_env(self, c: Container) -> tuple[int, int]:
@@ -414,7 +415,7 @@ class Engine:
         except DaemonError:
             raise RunError(f"unable to find user {c.user}: no matching entries in passwd file", 126)
 
-    def _exec_main(self, c: Container) -> None:
+    def _exec_main(self, c: Container, stdin: bytes = b"") -> None:
         from . import shell as _shell
         uid, gid = self._process_env(c)
         now = self.clock.tick()
@@ -422,7 +423,7 @@ class Engine:
         argv = c.command
         try:
             result = _shell.execute(c.fs, argv, env=dict(c.env), cwd=c.working_dir or "/",
-                                    uid=uid, gid=gid, clock=self.clock)
+                                    uid=uid, gid=gid, clock=self.clock, stdin=stdin)
         except _shell.CommandNotFound as exc:
             c.state = "created"
             c.exit_code = 127 if "not found" in exc.reason else 126
@@ -455,7 +456,7 @@ class Engine:
         return c
 
     def exec(self, container: str, command: str | Sequence[str], *, env: Mapping[str, str] | None = None,
-             workdir: str | None = None, user: str | None = None) -> ExecResult:
+             workdir: str | None = None, user: str | None = None, stdin: bytes = b"") -> ExecResult:
         """``docker exec``: run a command in a running container's filesystem."""
         from . import shell as _shell
         c = self.container(container)
@@ -466,7 +467,8 @@ class Engine:
         envd.update(env or {})
         self.clock.tick()
         try:
-            result = _shell.execute(c.fs, argv, env=envd, cwd=workdir or c.working_dir or "/", clock=self.clock)
+            result = _shell.execute(c.fs, argv, env=envd, cwd=workdir or c.working_dir or "/", clock=self.clock,
+                                    stdin=stdin)
         except _shell.CommandNotFound as exc:
             raise RunError(_oci_error(argv[0], exc.reason, exec_=True), 127 if "not found" in exc.reason else 126) from None
         out = result.stdout + result.stderr

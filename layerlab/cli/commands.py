@@ -498,15 +498,31 @@ def _pull_progress(ref: str, img) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _start_output(cli, c) -> None:
+def _start_output(cli, c, tty: bool = False) -> None:
     out = getattr(c, "last_stdout", None)
     err = getattr(c, "last_stderr", None)
     if out is None and err is None:
-        data = (getattr(c, "last_output", "") or "").encode("utf-8", "surrogateescape")
-        cli.out_bytes(data)
+        out = (getattr(c, "last_output", "") or "").encode("utf-8", "surrogateescape")
+        err = b""
+    if tty:
+        # a pseudo-TTY: one stream, and the terminal's onlcr turns \n into \r\n
+        cli.out_bytes(((out or b"") + (err or b"")).replace(b"\n", b"\r\n"))
         return
     cli.out_bytes(out or b"")
     cli.err_bytes(err or b"")
+
+
+def _stdin_for(cli, o) -> bytes:
+    """What the container's process reads: our stdin with -i, else nothing (docker: /dev/null)."""
+    if not o["interactive"]:
+        return b""
+    if o["tty"] and not cli.stdin_is_tty():
+        raise CliError("the input device is not a TTY")
+    return cli.read_stdin()
+
+
+def _start(eng, c, stdin: bytes):
+    return eng.start(c, stdin=stdin) if stdin else eng.start(c)
 
 
 @command("docker run", "docker container run", args=(1, None))
@@ -514,13 +530,16 @@ def cmd_run(cli, o):
     eng = cli.engine
     image, command_args = o.args[0], o.args[1:]
     kw = _create_kwargs(cli, o)
+    if o["interactive"] and o["tty"] and not cli.stdin_is_tty():
+        raise CliError("the input device is not a TTY")
     _ensure_image(cli, image, "run")
     try:
         c = eng.create(image, command_args or None, auto_remove=o["rm"], **kw)
     except DaemonError as exc:
         raise _status_error(exc, "run")
+    stdin = b"" if o["detach"] else _stdin_for(cli, o)
     try:
-        eng.start(c)
+        _start(eng, c, stdin)
     except DaemonError as exc:
         if o["rm"] and c.id in eng.containers:
             eng.rm(c.id, force=True, volumes=True)
@@ -528,7 +547,7 @@ def cmd_run(cli, o):
     if o["detach"]:
         cli.out(c.id + "\n")
         return 0
-    _start_output(cli, c)
+    _start_output(cli, c, tty=o["tty"])
     if c.running:
         return 0
     code = c.exit_code
@@ -572,8 +591,9 @@ def cmd_start(cli, o):
             raise CliError("you cannot start and attach multiple containers at once")
         c = eng.container(o.args[0])
         was_running = c.running
+        stdin = cli.read_stdin() if o["interactive"] else b""
         try:
-            eng.start(c)
+            _start(eng, c, stdin)
         except DaemonError as exc:
             raise CliError(daemon_msg(exc))
         if was_running:
@@ -658,15 +678,24 @@ def cmd_exec(cli, o):
         kw["workdir"] = o["workdir"]
     if o["user"]:
         kw["user"] = o["user"]
+    if o["interactive"] and o["tty"] and not cli.stdin_is_tty():
+        raise CliError("the input device is not a TTY")
+    if o["interactive"] and not o["detach"]:
+        data = cli.read_stdin()
+        if data:
+            kw["stdin"] = data
     try:
         r = eng.exec(o.args[0], o.args[1:], **kw)
     except RunError as exc:
-        cli.out(str(exc) + "\n")
+        cli.out(str(exc) + ("\r\n" if o["tty"] else "\n"))
         return exc.exit_code
     if o["detach"]:
         return 0
-    cli.out_bytes(r.stdout)
-    cli.err_bytes(r.stderr)
+    if o["tty"]:
+        cli.out_bytes((r.stdout + r.stderr).replace(b"\n", b"\r\n"))
+    else:
+        cli.out_bytes(r.stdout)
+        cli.err_bytes(r.stderr)
     return r.exit_code
 
 

@@ -252,3 +252,42 @@ def test_commit(dk):
     r = dk("commit cc snap:1")
     assert re.fullmatch(r"sha256:[0-9a-f]{64}\n", r.out)
     assert dk("run --rm snap:1 cat /new").out == "x\n"
+
+
+def test_kill_missing_container(dk):
+    r = dk("kill nosuch")
+    assert (r.code, r.err) == (1, "Error response from daemon: Cannot kill container: nosuch: No such container: nosuch\n")
+
+
+def test_stdin_and_tty(dk):
+    r = dk("run -i --rm bb:1 sh -c 'cat; echo done'", stdin=b"line1\nline2\n")
+    assert (r.code, r.out) == (0, "line1\nline2\ndone\n")
+    assert dk("run --rm bb:1 cat", stdin=b"ignored\n").out == ""          # no -i: stdin is /dev/null
+    r = dk("run -it --rm bb:1 true")
+    assert (r.code, r.out, r.err) == (1, "", "the input device is not a TTY\n")
+    r = dk("run -t --rm bb:1 sh -c 'echo out; echo err >&2'")
+    assert (r.code, r.out, r.err) == (0, "out\r\nerr\r\n", "")
+    dk("run -d --name bg bb:1 sleep 100")
+    assert dk("exec -i bg sh -c 'wc -l'", stdin=b"a\nb\n").out.strip() == "2"
+    assert dk("exec -t bg echo hi").out == "hi\r\n"
+    r = dk("run -i --rm bb:1 sh", stdin=b"echo from-a-script\nexit 7\n")
+    assert (r.code, r.out) == (7, "from-a-script\n")
+
+
+def test_info_and_version(dk):
+    r = dk("info")
+    assert r.code == 0 and " Storage Driver: overlay2\n  Backing Filesystem: extfs\n  Supports d_type: true\n" in r.out
+    assert r.out.startswith("Client:\n Version:    28.2.2\n Context:    default\n Debug Mode: false\n\nServer:\n")
+    assert dk("info --format '{{.Driver}}'").out == "overlay2\n"
+    assert dk("info --format '{{json .DriverStatus}}'").out == \
+        '[["Backing Filesystem","extfs"],["Supports d_type","true"],["Using metacopy","false"],' \
+        '["Native Overlay Diff","true"],["userxattr","false"]]\n'
+    assert dk("info --format '{{.DriverStatus}}'").out == \
+        "[[Backing Filesystem extfs] [Supports d_type true] [Using metacopy false] [Native Overlay Diff true] " \
+        "[userxattr false]]\n"
+    r = dk("info --format '{{.Foo}}'")
+    assert (r.code, r.out, r.err) == (1, "\n", 'template: :1:2: executing "" at <.Foo>: can\'t evaluate field Foo in '
+                                               "type system.dockerInfo\n")
+    assert dk("version --format '{{.Client.Version}}'").out == "28.2.2\n"
+    v = dk("version").out
+    assert v.startswith("Client:\n Version:           28.2.2\n") and "\nServer: Docker Engine - Community\n Engine:\n" in v
