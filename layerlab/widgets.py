@@ -116,19 +116,26 @@ class LayerExplorer:
                                   indent=False)
         self.snippet = W.Dropdown(options=list(snippets), value=snippets[0] if snippets else None,
                                   description="line", layout=W.Layout(width="26em"))
+        fixed = dict(width="auto", flex="0 0 auto")
         self.target = W.ToggleButtons(options=[names[0], names[1]], value=names[0],
-                                      style={"button_width": "3em"})
-        self.add_button = W.Button(description="Add line", icon="plus", button_style="primary")
-        self.remove_button = W.Button(description="Remove last line", icon="minus")
+                                      tooltips=[f"edit Dockerfile {names[0]}", f"edit Dockerfile {names[1]}"],
+                                      style={"button_width": "3em"}, layout=W.Layout(**fixed))
+        self.add_button = W.Button(description="Add line", icon="plus", button_style="primary",
+                                   layout=W.Layout(**fixed))
+        self.remove_button = W.Button(description="Remove last line", icon="minus", layout=W.Layout(**fixed))
         self.picture = W.HTML(layout=W.Layout(overflow="auto"))
         self.table = W.HTML()
         self.status = W.HTML()
 
-        label = dict(layout=W.Layout(width="50%"))
-        self._box_b = W.VBox([W.HTML(f"<b>Dockerfile {escape(names[1])}</b>"), self.dockerfile_b], **label)
-        self.editors = W.HBox([W.VBox([W.HTML(f"<b>Dockerfile {escape(names[0])}</b>"), self.dockerfile_a], **label),
-                               self._box_b])
-        self.controls = W.HBox([self.snippet, self.target, self.add_button, self.remove_button, self.compare])
+        # one Layout per box: a shared Layout would hide both boxes when B is hidden
+        self._box_a = W.VBox([W.HTML(f"<b>Dockerfile {escape(names[0])}</b>"), self.dockerfile_a],
+                             layout=W.Layout(width="50%"))
+        self._box_b = W.VBox([W.HTML(f"<b>Dockerfile {escape(names[1])}</b>"), self.dockerfile_b],
+                             layout=W.Layout(width="50%"))
+        self.editors = W.HBox([self._box_a, self._box_b])
+        self.compare.layout = W.Layout(**fixed)
+        self.controls = W.HBox([self.snippet, self.target, self.add_button, self.remove_button, self.compare],
+                               layout=W.Layout(flex_flow="row wrap", align_items="center"))
         self.ui = W.VBox([self.controls, self.editors, self.status, self.picture, self.table],
                          layout=W.Layout(width="100%"))
         self.ui.add_class("layerlab-explorer")
@@ -206,6 +213,7 @@ class LayerExplorer:
         """Rebuild the image(s) and redraw the picture, the table and the status line."""
         show_b = self.compare.value
         self._box_b.layout.display = None if show_b else "none"
+        self._box_a.layout.width = "50%" if show_b else "100%"
         self.image_a, self.error_a = self._build(self.dockerfile_a.value, "explorer-a")
         if show_b:
             self.image_b, self.error_b = self._build(self.dockerfile_b.value, "explorer-b")

@@ -130,22 +130,48 @@ def lab(tmp_path_factory):
         _stop(proc)
 
 
+def _start_kernel_session(base_url: str, name: str) -> None:
+    """Start the notebook's kernel through the REST API before the page opens, so Lab attaches
+    to it instead of (sometimes) asking "Select Kernel" in a modal dialog."""
+    body = json.dumps({"path": name, "name": name, "type": "notebook", "kernel": {"name": "python3"}}).encode()
+    req = urllib.request.Request(f"{base_url}/api/sessions", data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        assert r.status in (200, 201), r.status
+
+
+def _accept_kernel_dialog(page) -> None:
+    """If Lab still shows the "Select Kernel" dialog, take its default (the notebook's kernel)."""
+    dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
+    try:
+        dialog.wait_for(state="visible", timeout=3_000)
+    except Exception:
+        return
+    dialog.locator("button.jp-mod-accept").click()
+    dialog.wait_for(state="hidden", timeout=10_000)
+
+
 def _svg(page) -> str:
     return page.eval_on_selector(".layerlab-explorer .widget-html svg.layerlab-stack", "e => e.outerHTML")
 
 
 def test_chapter_runs_and_the_explorer_reacts_in_chromium(playwright_sync, lab):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "01-layer-architecture-failure.png").unlink(missing_ok=True)
     browser = playwright_sync.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     console_errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        _start_kernel_session(lab["url"], CHAPTER.name)
         page.goto(f"{lab['url']}/lab/tree/{CHAPTER.name}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        _accept_kernel_dialog(page)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
 
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # start Run All without awaiting its promise (it only settles when every cell is done;
+        # a modal dialog would keep it pending forever, and page.evaluate has no timeout)
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
         page.wait_for_selector(".layerlab-explorer .widget-html svg.layerlab-stack", timeout=60_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
         page.wait_for_function(
@@ -186,6 +212,9 @@ def test_chapter_runs_and_the_explorer_reacts_in_chromium(playwright_sync, lab):
         explorer.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "01-layer-architecture-explorer.png"))
         explorer.screenshot(path=str(ARTIFACTS / "01-layer-architecture-explorer-widget.png"))
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "01-layer-architecture-failure.png"))
+        raise
     finally:
         browser.close()
     widget_errors = [e for e in console_errors if "widget" in e.lower() or "layerlab" in e.lower()]

@@ -112,3 +112,10 @@ def test_missing_ipywidgets_says_how_to_install(monkeypatch):
         require_ipywidgets()
     with pytest.raises(ImportError, match="restart the kernel"):
         LayerExplorer(A)
+
+
+def test_hiding_b_leaves_a_visible():
+    """The two editor boxes have their own layouts (a shared one hid A together with B)."""
+    ex = LayerExplorer(A, context=CTX)
+    assert ex._box_b.layout.display == "none"
+    assert ex._box_a.layout.display is None and ex._box_a.layout is not ex._box_b.layout
