@@ -1585,7 +1585,7 @@ def _find_parse(tokens: list[str]):
                 raise ValueError(f"{t}: requires an argument")
             return (t, take())
         if t in ("-print", "-print0", "-delete", "-empty", "-true", "-false", "-prune",
-                 "-depth", "-xdev", "-follow"):
+                 "-depth", "-xdev", "-follow", "-quit"):
             return (t, None)
         if t in ("-exec", "-execdir", "-ok"):
             cmd = []
@@ -1627,7 +1627,7 @@ def _has_action(e) -> bool:
         return _has_action(e[1]) or _has_action(e[2])
     if e[0] == "not":
         return _has_action(e[1])
-    return e[0] in ("-print", "-print0", "-delete", "-exec", "-execdir", "-ok")
+    return e[0] in ("-print", "-print0", "-delete", "-exec", "-execdir", "-ok", "-quit")
 
 
 @register("find")
@@ -1663,6 +1663,10 @@ def find(proc: Proc, argv: list[str]) -> int:
             scan(e[1])
     scan(expr)
     depth_first = "-delete" in args or "-depth" in args
+    follow = follow or "-follow" in args
+
+    class _Quit(Exception):
+        pass
     fs = proc.fs
     names = Names(fs)
     status = 0
@@ -1734,6 +1738,8 @@ def find(proc: Proc, argv: list[str]) -> int:
         if k == "-print0":
             proc.out(shown + "\0")
             return True
+        if k == "-quit":
+            raise _Quit()
         if k == "-delete":
             try:
                 if node.kind == DIR:
@@ -1779,8 +1785,11 @@ def find(proc: Proc, argv: list[str]) -> int:
             if hit and not _has_action(expr):
                 proc.out(shown + "\n")
 
-    for p in paths or ["."]:
-        visit(p, proc.path(p), 0)
+    try:
+        for p in paths or ["."]:
+            visit(p, proc.path(p), 0)
+    except _Quit:
+        pass
     for cmd, items in pending_plus.values():
         full = []
         for c in cmd:

@@ -24,7 +24,8 @@ def open_input(proc: Proc, name: str) -> Input:
     """An applet opening ``name`` for reading (``-`` is stdin). Raises OSError."""
     if name == "-":
         return proc.fds[0]
-    path = proc.path(name)
+    from .core import resolve_device
+    path = resolve_device(proc.fs, proc.path(name))
     dev = device_input(path, proc.fds)
     if dev is not None:
         return dev
@@ -1136,8 +1137,8 @@ def tee(proc: Proc, argv: list[str]) -> int:
     data = proc.stdin
     status = 0
     for name in files:
-        path = proc.path(name)
-        from .core import device_sink
+        from .core import device_sink, resolve_device
+        path = resolve_device(proc.fs, proc.path(name))
         dev = device_sink(path, proc.fds)
         if dev is not None:
             dev.write(data)
@@ -1228,7 +1229,7 @@ def yes(proc: Proc, argv: list[str]) -> int:
 def sort(proc: Proc, argv: list[str]) -> int:
     """busybox sort: ``-r -n -u -f`` and ``-k N`` / ``-t SEP`` (whole fields only)."""
     try:
-        opts, files = getopt(argv, "rnufk:t:s")
+        opts, files = getopt(argv, "rnufk:t:sV")
     except Usage as u:
         return usage(proc, u)
     data = b""
@@ -1253,6 +1254,8 @@ def sort(proc: Proc, argv: list[str]) -> int:
         if opts.get("n"):
             m = re.match(r"\s*(-?\d+(\.\d+)?)", k)
             return (float(m.group(1)) if m else 0.0, line)
+        if opts.get("V"):  # version sort: digit runs compare as numbers
+            return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.findall(r"\d+|\D+", k)]
         return (k, line) if key_field is not None else k
     lines.sort(key=key, reverse=bool(opts.get("r")))
     if opts.get("u"):

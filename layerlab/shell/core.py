@@ -198,6 +198,23 @@ DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/urandom", "/dev/random",
            "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/tty")
 
 
+def resolve_device(fs, path: str) -> str:
+    """Follow symlinks at the end of ``path`` (``/var/log/nginx/error.log`` ->
+    ``/dev/stderr``) so that a link to a device reaches the device."""
+    for _ in range(40):
+        if path in DEVICES:
+            return path
+        try:
+            node = fs.lstat(path)
+        except OSError:
+            return path
+        if node.kind != "symlink":
+            return path
+        base = path.rsplit("/", 1)[0] or "/"
+        path = normpath(node.target, base)
+    return path
+
+
 def device_input(path: str, fds: dict) -> Input | None:
     if path == "/dev/null" or path == "/dev/full":
         return BytesInput(b"")

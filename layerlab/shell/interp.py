@@ -519,7 +519,7 @@ class Shell:
         self._check_errexit(status)
         return status
 
-    def run_command(self, argv: list[str], assigns: list, fds: dict) -> int:
+    def run_command(self, argv: list[str], assigns: list, fds: dict, exec_: bool = False) -> int:
         name = argv[0]
         if name in self.funcs:
             return self.call_function(name, argv, assigns, fds)
@@ -552,8 +552,10 @@ class Shell:
                 return 126
             self.msg(f"{name}: not found", fds)
             return 127
+        # ``exec cmd`` replaces the shell: same pid (an entrypoint's exec keeps PID 1)
         child = Proc(self.fs, env=env, cwd=self.cwd, uid=self.proc.uid, gid=self.proc.gid,
-                     clock=self.proc.clock, fds=dict(fds), pid=self.proc.pid + 1)
+                     clock=self.proc.clock, fds=dict(fds),
+                     pid=self.proc.pid if exec_ else self.proc.pid + 1)
         return run_file(child, path, argv)
 
     def call_function(self, name: str, argv: list[str], assigns: list, fds: dict) -> int:
@@ -900,7 +902,7 @@ class Shell:
                 if op == "<&":
                     raise ShellError(f"{target}: Bad file descriptor")
                 op = ">"
-            path = normpath(target, self.cwd)
+            path = core.resolve_device(self.fs, normpath(target, self.cwd))
             if op == "<" or op == "<>":
                 dev = device_input(path, new)
                 if dev is not None:
@@ -1417,14 +1419,17 @@ def _bi_dot(sh: Shell, argv, fds):
         sh.msg(f"can't open '{name}': {os.strerror(e.errno)}", fds)
         raise ExitShell(2)
     tree = parse(src)
-    return sh.exec_seq(tree, fds)
+    try:
+        return sh.exec_seq(tree, fds)
+    except _Return as r:  # ``return`` ends a sourced file
+        return r.code
 
 
 @builtin("exec")
 def _bi_exec(sh: Shell, argv, fds):
     if len(argv) == 1:  # ``exec`` alone; ``exec >file`` is handled in exec_simple
         return 0
-    status = sh.run_command(argv[1:], [], fds)
+    status = sh.run_command(argv[1:], [], fds, exec_=True)
     raise ExitShell(status)
 
 
@@ -1629,9 +1634,9 @@ def busybox_main(proc: Proc, argv: list[str]) -> int:
 _APPLETS = {
     "[", "[[", "ash", "basename", "cat", "chgrp", "chmod", "chown", "cp", "cut", "date", "dd",
     "dirname", "du", "echo", "egrep", "env", "false", "fgrep", "find", "grep", "head",
-    "hostname", "id", "kill", "killall", "ln", "logname", "ls", "md5sum", "mkdir", "mktemp",
+    "hostname", "httpd", "id", "kill", "killall", "ln", "logname", "ls", "md5sum", "mkdir", "mktemp",
     "mv", "printenv", "printf", "pwd", "readlink", "realpath", "rm", "rmdir", "sed", "seq",
     "sh", "sha1sum", "sha256sum", "sha512sum", "sleep", "sort", "stat", "sync", "tail", "tee",
-    "test", "touch", "tr", "true", "truncate", "uname", "uniq", "wc", "which", "whoami",
+    "test", "top", "touch", "tr", "true", "truncate", "uname", "uniq", "watch", "wc", "which", "whoami",
     "xargs", "yes",
 }

@@ -378,3 +378,79 @@ def test_appending_many_lines_to_one_file_is_linear():
                  " seq 100000 > /tmp/seq; wc -c < /tmp/seq")
     assert res.stdout == b"5000\n588895\n"
     assert time.perf_counter() - start < 5
+
+
+# ------------------------------------------------------------------ flavors and services
+def debian_fs():
+    """A Debian-like image: /bin -> usr/bin, sh -> dash, coreutils as regular files."""
+    ents = {"/usr": directory(mtime=T), "/usr/bin": directory(mtime=T), "/bin": symlink("usr/bin"),
+            "/usr/bin/dash": file(b"\x7fELF dash", 0o755), "/usr/bin/sh": symlink("dash"),
+            "/etc": directory(mtime=T), "/etc/passwd": file(b"root:x:0:0:root:/root:/bin/bash\n"),
+            "/etc/group": file(b"root:x:0:\n"), "/tmp": directory(0o1777)}
+    for tool in ("rm", "ls", "cat", "mkdir", "cp", "mv", "ln", "chmod", "touch", "wc", "echo"):
+        ents[f"/usr/bin/{tool}"] = file(b"\x7fELF coreutils", 0o755)
+    return RootFS([Layer.build(ents)], clock=Clock(start_ns=T))
+
+
+def test_debian_images_speak_dash_and_coreutils():
+    fs = debian_fs()
+    res = execute(fs, ["/bin/sh", "-c", "nosuch; rm /nope; mkdir /tmp; cat /x; echo '\\x41' > /a/b; cd /q"],
+                  env={"PATH": "/usr/bin:/bin"})
+    assert res.stderr.decode().splitlines() == [
+        "/bin/sh: 1: nosuch: not found",
+        "rm: cannot remove '/nope': No such file or directory",
+        "mkdir: cannot create directory '/tmp': File exists",
+        "cat: /x: No such file or directory",
+        "/bin/sh: 1: cannot create /a/b: Directory nonexistent",
+        "/bin/sh: 1: cd: can't cd to /q",
+    ]
+    assert res.exit_code == 2
+
+
+def test_busybox_hard_links_are_busybox():
+    ents = image(busybox=False)
+    ents["/bin"] = directory()
+    node = file(b"\x7fELF busybox", 0o755).with_(ino=3)
+    ents["/bin/busybox"] = node
+    for a in ("sh", "rm", "ls"):
+        ents[f"/bin/{a}"] = node
+    fs = RootFS([Layer.build(ents)], clock=Clock(start_ns=T))
+    res = execute(fs, ["/bin/sh", "-c", "rm /nope; vi"], env=dict(ENV))
+    assert res.stderr.decode().splitlines() == [
+        "rm: can't remove '/nope': No such file or directory", "/bin/sh: vi: not found"]
+
+
+def test_nginx_creates_its_temp_dirs_and_pid_file_then_keeps_running():
+    conf = b"user  nginx;\nworker_processes  auto;\npid        /var/run/nginx.pid;\n"
+    fs, clock = make_fs({
+        "/etc/nginx": directory(), "/etc/nginx/nginx.conf": file(conf),
+        "/etc/passwd": file(b"root:x:0:0:root:/root:/bin/sh\nnginx:x:101:101:nginx:/var/cache/nginx:/sbin/nologin\n"),
+        "/var": directory(mtime=T), "/var/run": symlink("/run"), "/run": directory(mtime=T),
+        "/var/cache": directory(mtime=T), "/var/cache/nginx": directory(uid=101, mtime=T),
+        "/usr": directory(), "/usr/sbin": directory(), "/usr/sbin/nginx": file(b"\x7fELF", 0o755)})
+    res = execute(fs, ["nginx", "-g", "daemon off;"], env=dict(ENV, NGINX_VERSION="1.25.4"), clock=clock)
+    assert res.running and b"[notice] 1#1: nginx/1.25.4" in res.stderr
+    assert fs.read_bytes("/run/nginx.pid") == b"1\n"
+    assert diff(fs) == ["C /run", "A /run/nginx.pid", "C /var", "C /var/cache", "C /var/cache/nginx",
+                        "A /var/cache/nginx/client_temp", "A /var/cache/nginx/fastcgi_temp",
+                        "A /var/cache/nginx/proxy_temp", "A /var/cache/nginx/scgi_temp",
+                        "A /var/cache/nginx/uwsgi_temp"]
+    temp = fs.stat("/var/cache/nginx/client_temp")
+    assert (temp.mode, temp.uid) == (0o700, 101)
+
+
+def test_exec_keeps_the_pid_and_symlinked_logs_reach_stderr():
+    fs, _ = make_fs({"/log": symlink("/dev/stderr")})
+    res = sh(fs, "echo to-log > /log; exec sh -c 'echo $$'")
+    assert (res.stdout, res.stderr) == (b"1\n", b"to-log\n")
+
+
+def test_top_and_servers_keep_running():
+    fs, _ = make_fs({"/app": directory(), "/app/server.py": file(b"httpd.serve_forever()\n"),
+                     "/usr": directory(), "/usr/bin": directory(),
+                     "/usr/bin/python3": file(b"\x7fELF", 0o755)})
+    assert sh(fs, "top").running
+    assert execute(fs, ["python3", "/app/server.py"], env=dict(ENV)).running
+    res = execute(fs, ["python3", "/app/missing.py"], env=dict(ENV))
+    assert (res.exit_code, res.running) == (2, False)
+    assert res.stderr == b"python3: can't open file '/app/missing.py': [Errno 2] No such file or directory\n"
