@@ -16,7 +16,7 @@ Nothing here touches the engine or the display: the notebook wraps a string with
 from .html import HTML, show, table
 from .stack import StackRow, instruction_text, shared_chain_ids, stack_rows
 from .svg import compare_stacks, layer_stack, size_text
-from .text import layer_table
+from .text import build_steps, layer_table
 
 __all__ = ["StackRow", "stack_rows", "shared_chain_ids", "instruction_text", "layer_stack",
-           "compare_stacks", "size_text", "layer_table", "HTML", "show", "table"]
+           "compare_stacks", "size_text", "layer_table", "build_steps", "HTML", "show", "table"]

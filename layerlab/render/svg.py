@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Sequence
 from xml.sax.saxutils import escape
 
-from ..units import human_size_with_precision
+from ..units import human_size, human_size_with_precision
 from .stack import StackRow, shared_chain_ids, stack_rows
 
 __all__ = ["layer_stack", "compare_stacks", "size_text", "COLORS"]
@@ -273,8 +273,9 @@ def compare_stacks(a, b, *, names: tuple[str, str] = ("image A", "image B"), bas
              f'fill="{COLORS["text"]}">{escape(_heading(b, names[1]))}</text>')
     n_shared = len(shared)
     shared_bytes = sum(layer.size for layer, cid in zip(a.layers, a.chain_ids) if cid in shared)
-    summary = (f"{n_shared} shared layer{'s' if n_shared != 1 else ''} ({size_text(shared_bytes)}) stored once: "
-               f"on disk {size_text(a.size + b.size - shared_bytes)}, not {size_text(a.size + b.size)}"
+    # 4 significant digits here, as `docker system df` prints its sizes
+    summary = (f"{n_shared} shared layer{'s' if n_shared != 1 else ''} ({human_size(shared_bytes)}) stored once: "
+               f"on disk {human_size(a.size + b.size - shared_bytes)}, not {human_size(a.size + b.size)}"
                if n_shared else "no shared layers: every layer is stored separately")
     sub = (f'<text x="{PAD}" y="34" font-size="11" {SANS} fill="{COLORS["shared_stroke"] if n_shared else COLORS["muted"]}">'
            f'{escape(summary)}</text>')

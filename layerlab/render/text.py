@@ -5,10 +5,12 @@ These are for reading in a notebook or a terminal; they are not docker's own out
 """
 from __future__ import annotations
 
+import re
+
 from .stack import stack_rows
 from .svg import size_text
 
-__all__ = ["layer_table", "align"]
+__all__ = ["layer_table", "align", "build_steps"]
 
 
 def align(rows: list[list[str]], *, gap: int = 2) -> str:
@@ -39,3 +41,18 @@ def layer_table(image, *, base=None, base_name: str | None = None, width: int = 
         note = f"(from {base_name or 'base'})" if r.from_base else ""
         out.append([str(r.position + 1), text, made, size_text(r.size), note])
     return align(out)
+
+
+_STEP = re.compile(r"^#\d+ (\[|CACHED\b|ERROR\b|exporting to image|writing image|naming to)")
+
+
+def build_steps(output: str) -> str:
+    """A BuildKit build log with the commands' own output left out: one line per step, plus
+    ``CACHED``/``ERROR`` marks and the export lines. ``docker build`` prints everything; this is
+    for reading which step did what.
+
+    >>> print(build_steps("#1 [1/2] FROM scratch\\n#2 [2/2] RUN make\\n#2 cc -o app\\n#2 DONE 0.1s\\n"))
+    #1 [1/2] FROM scratch
+    #2 [2/2] RUN make
+    """
+    return "\n".join(line for line in output.splitlines() if _STEP.match(line))
