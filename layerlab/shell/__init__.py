@@ -20,6 +20,7 @@ from . import applets_text as _applets_text  # noqa: F401  (registers the applet
 from . import applets_fs as _applets_fs  # noqa: F401
 from . import interp as _interp  # noqa: F401  (registers sh and busybox)
 from . import services as _services  # noqa: F401  (nginx, top, httpd, python, node)
+from . import accounts as _accounts  # noqa: F401  (adduser, addgroup, useradd, groupadd)
 from .interp import Shell
 from .parser import ShSyntaxError, parse
 

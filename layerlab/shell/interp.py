@@ -1632,7 +1632,7 @@ def busybox_main(proc: Proc, argv: list[str]) -> int:
 
 
 _APPLETS = {
-    "[", "[[", "ash", "basename", "cat", "chgrp", "chmod", "chown", "cp", "cut", "date", "dd",
+    "[", "[[", "addgroup", "adduser", "ash", "basename", "cat", "chgrp", "chmod", "chown", "cp", "cut", "date", "dd",
     "dirname", "du", "echo", "egrep", "env", "false", "fgrep", "find", "grep", "head",
     "hostname", "httpd", "id", "kill", "killall", "ln", "logname", "ls", "md5sum", "mkdir", "mktemp",
     "mv", "printenv", "printf", "pwd", "readlink", "realpath", "rm", "rmdir", "sed", "seq",

@@ -454,3 +454,29 @@ def test_top_and_servers_keep_running():
     res = execute(fs, ["python3", "/app/missing.py"], env=dict(ENV))
     assert (res.exit_code, res.running) == (2, False)
     assert res.stderr == b"python3: can't open file '/app/missing.py': [Errno 2] No such file or directory\n"
+
+
+def test_useradd_and_adduser_write_the_account_files():
+    fs = debian_fs()
+    fs.upper.put("/var", directory())
+    fs.upper.put("/var/log", directory())
+    fs.upper.put("/var/log/lastlog", file(b""))
+    for f, text in (("/etc/shadow", b"root:*:19000:0:99999:7:::\n"), ("/etc/gshadow", b"root:*::\n")):
+        fs.upper.put(f, file(text, 0o640))
+    fs.upper.put("/usr/sbin", directory())
+    fs.upper.put("/usr/sbin/useradd", file(b"\x7fELF", 0o755))
+    res = execute(fs, ["/bin/sh", "-c", "useradd -m -u 123456 app && useradd app"],
+                  env={"PATH": "/usr/sbin:/usr/bin"}, clock=Clock(start_ns=T))
+    assert res.stderr == b"useradd: user 'app' already exists\n" and res.exit_code == 9
+    assert fs.read_text("/etc/passwd").splitlines()[-1] == "app:x:123456:123456::/home/app:/bin/sh"
+    assert fs.read_text("/etc/shadow").splitlines()[-1] == "app:!:19723:0:99999:7:::"
+    assert fs.read_text("/etc/passwd-") == "root:x:0:0:root:/root:/bin/bash\n"
+    assert fs.stat("/var/log/lastlog").size == 123457 * 292   # the sparse-file trap
+    assert fs.stat("/home/app").uid == 123456
+
+    fs2, _ = make_fs({"/etc/shadow": file(b"root:!::0:::::\n", 0o640)})
+    res = sh(fs2, "adduser -D web && addgroup -S svc && tail -n 1 /etc/passwd /etc/group && adduser -D web")
+    assert res.stdout == (b"==> /etc/passwd <==\nweb:x:1001:1001:Linux User,,,:/home/web:/bin/sh\n\n"
+                          b"==> /etc/group <==\nsvc:x:100:\n")
+    assert res.stderr == b"adduser: user 'web' in use\n"
+    assert fs2.stat("/home/web").mode == 0o2755
