@@ -43,12 +43,12 @@ def layer_table(image, *, base=None, base_name: str | None = None, width: int = 
     return align(out)
 
 
-_STEP = re.compile(r"^#\d+ (\[|CACHED\b|ERROR\b|exporting to image|writing image|naming to)")
+_STEP = re.compile(r"^#\d+ (\[|CACHED\b|ERROR\b|writing image)")
 
 
 def build_steps(output: str) -> str:
     """A BuildKit build log with the commands' own output left out: one line per step, plus
-    ``CACHED``/``ERROR`` marks and the export lines. ``docker build`` prints everything; this is
+    ``CACHED``/``ERROR`` marks and the ``writing image sha256:…`` line. ``docker build`` prints everything; this is
     for reading which step did what.
 
     >>> print(build_steps("#1 [1/2] FROM scratch\\n#2 [2/2] RUN make\\n#2 cc -o app\\n#2 DONE 0.1s\\n"))
