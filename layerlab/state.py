@@ -1,36 +1,43 @@
 """Where the ``layerlab`` command keeps its engine between commands.
 
 The state lives in ``$LAYERLAB_HOME`` (default ``$XDG_DATA_HOME/layerlab``, else
-``~/.local/share/layerlab``):
+``~/.local/share/layerlab``)::
 
-``state.pickle``
-    a header line ``LAYERLAB-STATE <format> <layerlab version>\\n`` then a pickle of the
-    :class:`~layerlab.engine.Engine` (plain Python values; read-only mappings are stored as
-    dicts). Written atomically: a temp file in the same directory, ``fsync``, ``os.replace``.
-    Commands that change nothing do not rewrite it.
-``state.lock``
-    an ``fcntl`` lock held for the whole command (read, run, write), so two commands at once
-    are serialized instead of losing each other's changes.
+    state.pickle    header line ``LAYERLAB-STATE <format> <layerlab version>``, then a pickle
+                    of the :class:`~layerlab.engine.Engine` (plain Python values; read-only
+                    mappings are stored as dicts, the wall clock by reference)
+    blobs/<sha256>  every byte string of 64 KiB or more (imported tars, big file contents),
+                    stored once by content hash, so a command saves kilobytes, not megabytes
+    state.lock      an ``fcntl`` lock held for the whole command (read, run, write)
 
-A state file that cannot be read (corrupted, truncated, or written by an incompatible
-layerlab) is an error that names the file; it is never overwritten silently.
+Saving is atomic: blobs first, then the state file through a temp file and ``os.replace``;
+blobs nothing refers to any more are deleted afterwards. Commands that only read (``ps``,
+``diff``, ``inspect``...) take a shared lock and never write. Two commands at once are
+serialized, so neither loses the other's changes.
+
+A state that cannot be read (corrupted, truncated, a missing blob, or written by an
+incompatible layerlab) is an error that names the file; it is never overwritten silently.
 
 The CLI's engine runs on the wall clock (:class:`~layerlab.clock.WallClock`) with a random
 seed chosen when the state is created, so IDs differ between installations like docker's.
+Set ``LAYERLAB_FSYNC=1`` to ``fsync`` every write (durable across power loss, slower).
 """
 from __future__ import annotations
 
 import contextlib
 import copyreg
+import hashlib
 import io
 import os
 import pickle
 import types
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"LAYERLAB-STATE"
 STATE_FILE = "state.pickle"
 LOCK_FILE = "state.lock"
+BLOB_DIR = "blobs"
+BLOB_MIN = 64 * 1024
 
 
 class StateError(Exception):
@@ -49,6 +56,10 @@ def home(env=None) -> str:
     return os.path.join(os.path.expanduser("~"), ".local", "share", "layerlab")
 
 
+def _untouched(path: str) -> str:
+    return f"It was left untouched: move {os.path.dirname(path) or path} away, or set LAYERLAB_HOME, to start afresh."
+
+
 # ---------------------------------------------------------------------- pickling
 def _mappingproxy(d: dict):
     return types.MappingProxyType(d)
@@ -63,21 +74,42 @@ def _dispatch() -> dict:
     from .clock import WallClock
     table = copyreg.dispatch_table.copy()
     table[types.MappingProxyType] = lambda m: (_mappingproxy, (dict(m),))
-    # the wall clock carries no state worth keeping (its last reading would make every
-    # command, even `ps`, rewrite the file)
+    # the wall clock carries no state worth keeping (its last reading would change every save)
     table[WallClock] = lambda c: (_wallclock, ())
     return table
 
 
+# id(bytes) -> (the bytes, its sha256): blobs already hashed or loaded in this process
+_known: dict[int, tuple[bytes, str]] = {}
+
+
+def _blob_key(b: bytes) -> str:
+    hit = _known.get(id(b))
+    if hit is not None and hit[0] is b:
+        return hit[1]
+    key = hashlib.sha256(b).hexdigest()
+    _known[id(b)] = (b, key)
+    return key
+
+
 class _Pickler(pickle.Pickler):
-    pass
+    def __init__(self, fh, blobs: dict[str, bytes] | None):
+        super().__init__(fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.dispatch_table = _dispatch()
+        self.blobs = blobs
+
+    def persistent_id(self, obj):
+        if self.blobs is not None and type(obj) is bytes and len(obj) >= BLOB_MIN:
+            key = _blob_key(obj)
+            self.blobs[key] = obj
+            return key
+        return None
 
 
-def dumps(engine) -> bytes:
+def dumps(engine, blobs: dict[str, bytes] | None = None) -> bytes:
+    """Pickle ``engine``; with a ``blobs`` dict, big byte strings go there by hash instead."""
     buf = io.BytesIO()
-    p = _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    p.dispatch_table = _dispatch()
-    p.dump(engine)
+    _Pickler(buf, blobs).dump(engine)
     return buf.getvalue()
 
 
@@ -86,35 +118,50 @@ def _version() -> str:
     return __version__
 
 
-def encode(engine) -> bytes:
-    return b"%s %d %s\n" % (MAGIC, FORMAT, _version().encode()) + dumps(engine)
+def encode(engine, blobs: dict[str, bytes] | None = None) -> bytes:
+    return b"%s %d %s\n" % (MAGIC, FORMAT, _version().encode()) + dumps(engine, blobs)
 
 
-def decode(data: bytes, path: str = "state"):
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, fh, blob_dir: str | None):
+        super().__init__(fh)
+        self.blob_dir = blob_dir
+
+    def persistent_load(self, key):
+        if self.blob_dir is None or not isinstance(key, str) or len(key) != 64:
+            raise pickle.UnpicklingError(f"unexpected persistent id {key!r}")
+        path = os.path.join(self.blob_dir, key)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            raise pickle.UnpicklingError(f"missing blob {path}") from None
+        _known[id(data)] = (data, key)
+        return data
+
+
+def decode(data: bytes, path: str = "state", blob_dir: str | None = None):
     """The Engine stored in ``data``; :class:`StateError` if it cannot be used."""
     nl = data.find(b"\n")
     head = data[:nl].split(b" ") if nl > 0 else []
     if len(head) != 3 or head[0] != MAGIC:
-        raise StateError(f"the state file {path} is not a layerlab state (corrupted?). It was left "
-                         f"untouched: move it away, or set LAYERLAB_HOME, to start afresh.")
+        raise StateError(f"the state file {path} is not a layerlab state (corrupted?). {_untouched(path)}")
     try:
         fmt = int(head[1])
     except ValueError:
         fmt = -1
     if fmt != FORMAT:
         raise StateError(f"the state file {path} has format {head[1].decode(errors='replace')}, this "
-                         f"layerlab ({_version()}) reads format {FORMAT}. It was left untouched: move "
-                         f"it away, or set LAYERLAB_HOME, to start afresh.")
+                         f"layerlab ({_version()}) reads format {FORMAT}. {_untouched(path)}")
     try:
-        engine = pickle.loads(data[nl + 1:])
+        engine = _Unpickler(io.BytesIO(data[nl + 1:]), blob_dir).load()
     except Exception as exc:
         raise StateError(f"the state file {path} cannot be read ({type(exc).__name__}: {exc}); it may "
                          f"be corrupted or written by another layerlab version "
-                         f"({head[2].decode(errors='replace')}). It was left untouched: move it away, "
-                         f"or set LAYERLAB_HOME, to start afresh.") from None
+                         f"({head[2].decode(errors='replace')}). {_untouched(path)}") from None
     from .engine import Engine
     if not isinstance(engine, Engine):
-        raise StateError(f"the state file {path} does not hold a layerlab Engine. It was left untouched.")
+        raise StateError(f"the state file {path} does not hold a layerlab Engine. {_untouched(path)}")
     return engine
 
 
@@ -138,19 +185,41 @@ def new_engine():
 
 
 # ---------------------------------------------------------------------- files
-def write_atomic(path: str, data: bytes) -> None:
+def _fsync_wanted() -> bool:
+    return os.environ.get("LAYERLAB_FSYNC", "") not in ("", "0")
+
+
+def write_atomic(path: str, data: bytes, fsync: bool | None = None) -> None:
     d = os.path.dirname(path)
     tmp = os.path.join(d, f".{os.path.basename(path)}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if _fsync_wanted() if fsync is None else fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _save(directory: str, engine) -> None:
+    """Write the engine: new blobs, then the state file (atomically), then drop dead blobs."""
+    blobs: dict[str, bytes] = {}
+    data = encode(engine, blobs)
+    blob_dir = os.path.join(directory, BLOB_DIR)
+    os.makedirs(blob_dir, mode=0o700, exist_ok=True)
+    have = set(os.listdir(blob_dir))
+    for key, b in blobs.items():
+        if key not in have:
+            write_atomic(os.path.join(blob_dir, key), b)
+    write_atomic(os.path.join(directory, STATE_FILE), data)
+    for name in have - set(blobs):
+        if len(name) == 64:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(blob_dir, name))
 
 
 @contextlib.contextmanager
@@ -170,14 +239,39 @@ def locked(directory: str, shared: bool = False):
             os.close(fd)
 
 
+# In-process reuse: when one process runs many commands (a test harness calling
+# ``layerlab.cli.main`` repeatedly), the engine it last loaded or saved is reused as long as the
+# state file is exactly the one it read or wrote (same inode, size and mtime).
+_last: dict = {}
+
+
+def _stamp(path: str):
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def load(directory: str):
+    """The engine stored in ``directory`` (a new one if there is none). No locking."""
+    path = os.path.join(directory, STATE_FILE)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return new_engine()
+    return decode(data, path, os.path.join(directory, BLOB_DIR))
+
+
 @contextlib.contextmanager
-def persistent_engine(directory: str | None = None, save: bool = True):
+def persistent_engine(directory: str | None = None, save: bool = True):  # noqa: C901
     """Lock, load (or create) the engine, yield it, save it, unlock.
 
-    ``save=False`` is for commands that only read (``ps``, ``diff``, ``inspect``...): they take
-    a shared lock and never write. If the body raises, nothing is saved. (Pickles of the same
-    engine differ between processes, since set order follows the per-process string hash, so
-    "did it change?" cannot be answered by comparing bytes.)
+    ``save=False`` is for commands that only read: they take a shared lock and never write.
+    If the body raises, nothing is saved. (Pickles of the same engine differ between
+    processes, since set order follows the per-process string hash, so "did it change?"
+    cannot be answered by comparing bytes; commands say whether they write.)
     """
     directory = directory or home()
     try:
@@ -187,27 +281,40 @@ def persistent_engine(directory: str | None = None, save: bool = True):
         raise StateError(f"cannot use the state directory {directory}: {exc.strerror or exc}") from None
     try:
         path = os.path.join(directory, STATE_FILE)
+        stamp = _stamp(path)
+        cached = _last.get(path)
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            engine = cached[1]
+        else:
+            _last.pop(path, None)
+            engine = load(directory)
+            attach_host(engine)
         try:
-            with open(path, "rb") as fh:
-                before = fh.read()
-        except FileNotFoundError:
-            before = None
-        engine = decode(before, path) if before is not None else new_engine()
-        attach_host(engine)
-        yield engine
+            yield engine
+        except BaseException:
+            _last.pop(path, None)          # the object may hold half a change: reload next time
+            raise
         if save:
-            after = encode(engine)
             try:
-                write_atomic(path, after)
+                _save(directory, engine)
             except OSError as exc:
+                _last.pop(path, None)
                 raise StateError(f"cannot save the state to {path}: {exc.strerror or exc}") from None
+        stamp = _stamp(path)
+        if stamp is not None:
+            _last[path] = (stamp, engine)
     finally:
         cm.__exit__(None, None, None)
 
 
+save_engine = _save
+
+
 def reset(directory: str | None = None) -> None:
-    """Forget everything (delete the state file) under the lock."""
+    """Forget everything (delete the state and its blobs) under the lock."""
+    import shutil
     directory = directory or home()
     with locked(directory):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(directory, STATE_FILE))
+        shutil.rmtree(os.path.join(directory, BLOB_DIR), ignore_errors=True)

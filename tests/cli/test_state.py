@@ -33,8 +33,8 @@ def test_state_persists_between_processes(tmp_path, busybox_tar):
     assert (r.returncode, r.stdout, r.stderr) == (0, b"A /f\n", b"")
     r = cli(tmp_path, "ps", "-a", "--format", "{{.Names}} {{.Status}}")
     assert r.stdout.startswith(b"c1 Exited (0) ")
-    assert sorted(os.listdir(tmp_path)) == ["state.lock", "state.pickle"]
-    assert (tmp_path / "state.pickle").read_bytes().startswith(b"LAYERLAB-STATE 1 ")
+    assert sorted(os.listdir(tmp_path)) == ["blobs", "state.lock", "state.pickle"]
+    assert (tmp_path / "state.pickle").read_bytes().startswith(b"LAYERLAB-STATE 2 ")
 
 
 def test_read_only_commands_do_not_rewrite(tmp_path, busybox_tar):
@@ -63,7 +63,7 @@ def test_two_processes_at_once_lose_nothing(tmp_path):
 
 
 def test_corrupted_state_is_an_error_and_is_kept(tmp_path):
-    bad = b"LAYERLAB-STATE 1 0.1.0\nnot a pickle"
+    bad = b"LAYERLAB-STATE 2 0.1.0\nnot a pickle"
     (tmp_path / "state.pickle").write_bytes(bad)
     r = cli(tmp_path, "ps")
     assert r.returncode == 1 and r.stdout == b""
@@ -116,3 +116,29 @@ def _timed(fn) -> float:
     t = time.perf_counter()
     fn()
     return time.perf_counter() - t
+
+
+def test_big_bytes_live_in_blobs(tmp_path, busybox_tar):
+    """Imported tars and big file contents are stored once, by hash; the state file stays small,
+    and blobs nothing uses any more are deleted."""
+    cli(tmp_path, "import", "-", "bb:1", stdin=busybox_tar)
+    blobs = tmp_path / "blobs"
+    import hashlib
+    names = set(os.listdir(blobs))
+    assert hashlib.sha256(busybox_tar).hexdigest() in names      # the imported tar itself
+    assert (tmp_path / "state.pickle").stat().st_size < 200_000
+    cli(tmp_path, "import", "-", "bb:2", stdin=busybox_tar)        # the same bytes: no new blob
+    cli(tmp_path, "run", "--name", "big", "bb:1", "sh", "-c", "dd if=/dev/zero of=/z bs=1000 count=300 2>/dev/null")
+    grown = set(os.listdir(blobs))
+    assert names <= grown
+    cli(tmp_path, "rm", "big")
+    assert set(os.listdir(blobs)) <= grown
+    assert cli(tmp_path, "run", "--rm", "bb:1", "cat", "/data/small.txt").stdout == b"hello\n"
+
+
+def test_missing_blob_is_reported(tmp_path, busybox_tar):
+    cli(tmp_path, "import", "-", "bb:1", stdin=busybox_tar)
+    victim = sorted(os.listdir(tmp_path / "blobs"))[0]
+    os.unlink(tmp_path / "blobs" / victim)
+    r = cli(tmp_path, "images")
+    assert r.returncode == 1 and b"missing blob" in r.stderr and b"It was left untouched" in r.stderr
