@@ -88,8 +88,14 @@ def _blob_key(b: bytes) -> str:
     if hit is not None and hit[0] is b:
         return hit[1]
     key = hashlib.sha256(b).hexdigest()
-    _known[id(b)] = (b, key)
+    _remember(b, key)
     return key
+
+
+def _remember(b: bytes, key: str) -> None:
+    if len(_known) >= 256:          # it pins what it remembers: keep it bounded
+        _known.clear()
+    _known[id(b)] = (b, key)
 
 
 class _Pickler(pickle.Pickler):
@@ -136,7 +142,7 @@ class _Unpickler(pickle.Unpickler):
                 data = fh.read()
         except FileNotFoundError:
             raise pickle.UnpicklingError(f"missing blob {path}") from None
-        _known[id(data)] = (data, key)
+        _remember(data, key)
         return data
 
 
@@ -301,6 +307,7 @@ def persistent_engine(directory: str | None = None, save: bool = True):  # noqa:
                 _last.pop(path, None)
                 raise StateError(f"cannot save the state to {path}: {exc.strerror or exc}") from None
         stamp = _stamp(path)
+        _last.clear()                      # remember one engine only (the last state used)
         if stamp is not None:
             _last[path] = (stamp, engine)
     finally:
