@@ -29,10 +29,16 @@ from ..tree import DIR, FILE, basename, join, normpath
 
 @dataclass
 class ExecResult:
+    """What a process left behind. ``running`` is True when it is still running (blocked:
+    ``sleep 3600``, ``tail -f``, ``nginx -g 'daemon off;'``, ``top``); its ``exit_code`` is
+    then 0 and meaningless. ``chunks`` is the output in the order it was written, as
+    ``(1 | 2, bytes)`` pairs (what ``docker logs`` interleaves)."""
+
     exit_code: int
     stdout: bytes
     stderr: bytes
-    running: bool = False   # the process is still running (blocked): sleep 3600, tail -f ...
+    running: bool = False
+    chunks: tuple = ()
 
 
 class CommandNotFound(Exception):
@@ -72,13 +78,22 @@ class Sink:
 
 
 class BufferSink(Sink):
-    """Collects bytes in memory (the process's captured stdout/stderr, a pipe)."""
+    """Collects bytes in memory (the process's captured stdout/stderr, a pipe). With a
+    ``log`` list, every write is also recorded there as ``(fd, bytes)``."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: list | None = None, fd: int = 1) -> None:
         self.buf = bytearray()
+        self.log = log
+        self.fd = fd
 
     def write(self, data: bytes | str) -> None:
-        self.buf += data.encode() if isinstance(data, str) else data
+        data = data.encode() if isinstance(data, str) else bytes(data)
+        self.buf += data
+        if self.log is not None and data:
+            if self.log and self.log[-1][0] == self.fd:
+                self.log[-1] = (self.fd, self.log[-1][1] + data)
+            else:
+                self.log.append((self.fd, data))
 
 
 class PipeSink(BufferSink):
@@ -514,7 +529,8 @@ def execute(fs, argv: list[str], *, env: dict[str, str], cwd: str = "/", stdin: 
     if not argv:
         raise CommandNotFound("", "no such file or directory")
     path = find_executable(fs, argv[0], env.get("PATH", ""), normpath(cwd))
-    out, err = BufferSink(), BufferSink()
+    log: list = []
+    out, err = BufferSink(log, 1), BufferSink(log, 2)
     proc = Proc(fs, env=dict(env), cwd=normpath(cwd), uid=uid, gid=gid, clock=clock,
                 fds={0: BytesInput(stdin), 1: out, 2: err})
     saved = (getattr(fs, "uid", 0), getattr(fs, "gid", 0))
@@ -530,4 +546,4 @@ def execute(fs, argv: list[str], *, env: dict[str, str], cwd: str = "/", stdin: 
                 proc.fds[fd].flush()
     finally:
         fs.uid, fs.gid = saved
-    return ExecResult(code, bytes(out.buf), bytes(err.buf), running)
+    return ExecResult(code, bytes(out.buf), bytes(err.buf), running, tuple(log))

@@ -63,7 +63,7 @@ def diff(fs) -> list[str]:
 def test_execute_runs_a_command_found_in_path():
     fs, _ = make_fs()
     res = execute(fs, ["echo", "hi", "there"], env=dict(ENV))
-    assert res == ExecResult(0, b"hi there\n", b"", False)
+    assert res == ExecResult(0, b"hi there\n", b"", False, ((1, b"hi there\n"),))
 
 
 def test_command_not_in_path_raises_command_not_found():
@@ -480,3 +480,10 @@ def test_useradd_and_adduser_write_the_account_files():
                           b"==> /etc/group <==\nsvc:x:100:\n")
     assert res.stderr == b"adduser: user 'web' in use\n"
     assert fs2.stat("/home/web").mode == 0o2755
+
+
+def test_chunks_keep_the_order_of_stdout_and_stderr():
+    fs, _ = make_fs()
+    res = sh(fs, "echo one; echo two >&2; echo three; ls /nope")
+    assert res.chunks == ((1, b"one\n"), (2, b"two\n"), (1, b"three\n"),
+                          (2, b"ls: /nope: No such file or directory\n"))
