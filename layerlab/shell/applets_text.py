@@ -973,6 +973,18 @@ def _sed_parse(script: str, extended: bool):
             cmds.append((addr, "s", (rx, repl, flags)))
         elif cmd in "dpq":
             cmds.append((addr, cmd, None))
+        elif cmd in "aic":
+            # "a\text", "a\<newline>text" or GNU's one-liner "a text"
+            if i < n and script[i] == "\\":
+                i += 1
+                if i < n and script[i] == "\n":
+                    i += 1
+            while i < n and script[i] in " \t":
+                i += 1
+            end = script.find("\n", i)
+            end = n if end < 0 else end
+            cmds.append((addr, cmd, script[i:end]))
+            i = end
         else:
             raise ValueError(f"unsupported command {cmd}")
     return cmds
@@ -1058,6 +1070,7 @@ def sed(proc: Proc, argv: list[str]) -> int:
         for no, line in enumerate(lines, 1):
             deleted = False
             quit_ = False
+            appended: list[str] = []
             for addr, cmd, arg in cmds:
                 if addr is not None:
                     kind, v = addr
@@ -1089,8 +1102,17 @@ def sed(proc: Proc, argv: list[str]) -> int:
                 elif cmd == "q":
                     quit_ = True
                     break
+                elif cmd == "i":
+                    out.append(arg + "\n")
+                elif cmd == "a":
+                    appended.append(arg + "\n")
+                elif cmd == "c":
+                    out.append(arg + "\n")
+                    deleted = True
+                    break
             if not deleted and not quiet:
-                out.append(line + ("\n" if no < total or trailing else ""))
+                out.append(line + ("\n" if no < total or trailing or appended else ""))
+            out.extend(appended)
             if quit_:
                 break
         return "".join(out)

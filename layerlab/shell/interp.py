@@ -172,6 +172,7 @@ class Shell:
         self.func_depth = 0
         self.locals: list[dict] = []       # one frame per function call: name -> saved value
         self.perm_sinks: list = []         # files opened by ``exec >file``
+        self.exit_trap: str | None = None
         self.last_bg = ""
         self.vars.setdefault("IFS", " \t\n")
         if "PWD" not in self.vars or normpath(self.vars["PWD"]) != self.cwd:
@@ -195,7 +196,20 @@ class Shell:
     # ================================================================== entry points
     def run_source(self, src: str, fds: dict) -> int:
         """Run a whole script, parsing one line at a time as ash does; returns the shell's
-        exit status."""
+        exit status (after the EXIT trap, if one is set)."""
+        status = self._run_source(src, fds)
+        trap, self.exit_trap = self.exit_trap, None
+        if trap:
+            self.status = status
+            try:
+                self.exec_seq(parse(trap), fds)
+            except ExitShell as e:
+                return e.code
+            except (ShSyntaxError, ShellError, _LoopCtl, _Return):
+                pass
+        return status
+
+    def _run_source(self, src: str, fds: dict) -> int:
         parser = Parser(src)
         status = 0
         try:
@@ -1522,7 +1536,23 @@ def _bi_umask(sh: Shell, argv, fds):
     return 0
 
 
-@builtin("wait", "trap", "hash", "alias", "unalias", "ulimit", "times", "jobs")
+@builtin("trap")
+def _bi_trap(sh: Shell, argv, fds):
+    """Only the EXIT trap matters in a container script: it runs when the shell exits.
+    Signal traps are accepted and ignored (nothing sends signals in the model)."""
+    args = argv[1:]
+    if not args:
+        if sh.exit_trap is not None:
+            fds[1].write(f"trap -- {_export_quote(sh.exit_trap)} EXIT\n")
+        return 0
+    action, sigs = (args[0], args[1:]) if len(args) > 1 else ("-", args)
+    for sig in sigs:
+        if sig in ("EXIT", "0"):
+            sh.exit_trap = None if action == "-" else action
+    return 0
+
+
+@builtin("wait", "hash", "alias", "unalias", "ulimit", "times", "jobs")
 def _bi_noop(sh, argv, fds):
     return 0
 

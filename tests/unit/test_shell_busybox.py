@@ -210,6 +210,21 @@ CORPUS = [
     "readlink link; readlink small.txt; echo $?; readlink -f link; readlink -f dirlink/sub; readlink -f nope/x; echo $?; realpath link dir/../small.txt; realpath nope",
     "truncate -s 5 nodir/x; truncate -s abc x; truncate -s +2 small.txt; truncate -s -1 lines.txt; truncate -s 1k f; wc -c f",
     "touch -d bogus x; touch -r nope x; touch -r small.txt newf; ls -l newf | cut -c 43-",
+    # ---- sixth batch: Dockerfile-style RUN lines
+    "set -eux; mkdir -p app; cd app; echo 'print(1)' > main.py; chmod 755 main.py; ls -la | cut -c1-10",
+    "for f in a b c; do touch \"$f.txt\"; done && ls *.txt | wc -l; if [ ! -d x ]; then mkdir x; fi; ls -d x",
+    "cat > f <<'EOF'\nline $HOME\n  indented\nEOF\ncat f; rm -rf dir/* dir/.[!.]*; ls -A dir; [ \"$(cat small.txt)\" = hello ] && echo same",
+    "du -s dir | cut -f1; find . -type f -name '*.txt' -exec rm {} +; ls",
+    "sed -i -e 's/^one/ONE/' -e '$a\\end' lines.txt; tail -2 lines.txt; sed '2i\\inserted' small.txt; sed '/hello/c\\changed' small.txt",
+    "sed '1a after one' lines.txt | head -3; sed '/two/i before two' lines.txt | head -3",
+    "x=${1:-default}; echo $x; : ${y:=init}; echo $y",
+    "echo 'a  b' | while read -r a b; do echo \"[$a][$b]\"; done; printf '%s\\n' one two | sort -r | head -n1",
+    "grep -q hello small.txt && echo found; grep -E '^(one|two)$' lines.txt; grep -v -c e lines.txt",
+    "echo $((0x1F)) $(( 2 > 1 )); n=0; for i in $(seq 1 5); do n=$((n+i)); done; echo $n",
+    "mkdir -p a/b/c && touch a/b/c/f && find a | sort && rm -r a && ls a 2>&1",
+    "trap 'echo bye $?' EXIT; echo hi; false; exit 3",
+    "trap 'echo t' 0; trap; trap - EXIT; echo x; umask 077; touch u; ls -l u | cut -c1-10; umask",
+    "echo -n abc | wc -c; printf '%s' '' | wc -c; echo '' | wc -l; cd ..; cd - >/dev/null; pwd | wc -l",
 ]
 
 
