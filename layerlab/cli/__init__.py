@@ -22,13 +22,20 @@ def main(argv: list[str] | None = None) -> int:
     """The ``layerlab`` console script. Returns the exit status docker would have."""
     if argv is None:
         argv = sys.argv[1:]
-    out = getattr(sys.stdout, "buffer", None)
-    err = getattr(sys.stderr, "buffer", None)
+    out = _binary(sys.stdout)
+    err = _binary(sys.stderr)
     try:
         from .app import Streams, run_argv
         from ..state import persistent_engine
         streams = Streams(out=out, err=err, inp=getattr(sys.stdin, "buffer", sys.stdin))
-        return run_argv(argv, streams, persistent_engine)
+        try:
+            return run_argv(argv, streams, persistent_engine)
+        finally:
+            for s in (sys.stdout, sys.stderr):
+                try:
+                    s.flush()
+                except Exception:
+                    pass
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -38,6 +45,31 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException as exc:       # never a traceback
         _internal_error(exc)
         return 1
+
+
+class _TextSink:
+    """Bytes written to a text-only stream (a notebook's sys.stdout has no ``.buffer``)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, b: bytes) -> int:
+        self.stream.write(b.decode("utf-8", "replace"))
+        return len(b)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        try:
+            return bool(self.stream.isatty())
+        except Exception:
+            return False
+
+
+def _binary(stream):
+    buf = getattr(stream, "buffer", None)
+    return buf if buf is not None else _TextSink(stream)
 
 
 def _internal_error(exc: BaseException) -> None:
