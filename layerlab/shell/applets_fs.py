@@ -16,8 +16,7 @@ import time
 from ..content import Content
 from ..tree import CHAR, DIR, FILE, SYMLINK, basename as _base, join, normpath, parent
 from . import util
-from .core import (Blocked, BytesInput, ContentInput, Proc, RandomInput, ZeroInput, device_input,
-                   device_sink, register)
+from .core import (Blocked, Proc, RandomInput, ZeroInput, device_input, device_sink, register)
 from .util import (DD_SUFFIXES, Names, Usage, getopt, human, lookup_group, lookup_user, strerror,
                    usage)
 
@@ -142,7 +141,6 @@ def mkdir(proc: Proc, argv: list[str]) -> int:
             if d == "/" or d == ".":
                 continue
             # every prefix ending before a '/' (busybox scans the string)
-            prefixes = [m.start() for m in re.finditer(r"/+", d) if m.start() > 0]
             cuts = []
             for m in re.finditer(r"/+", d):
                 end = m.end()

@@ -12,10 +12,10 @@ import re
 import time
 
 from ..tree import DIR, FILE, SYMLINK, basename as _basename, normpath
-from .core import (Blocked, BytesInput, ContentInput, ExitProcess, Input, Proc, device_input,
-                   find_executable, CommandNotFound, register, run_file)
-from .util import (Names, Usage, getopt, is_pipe, lookup_user, read_group, strerror, usage,
-                   user_name, write_endless)
+from .core import (Blocked, CommandNotFound, ContentInput, Input, Proc, device_input,
+                   find_executable, register, run_file)
+from .util import (Names, Usage, getopt, lookup_user, read_group, strerror, usage, user_name,
+                   write_endless)
 
 # ============================================================================ input helpers
 
@@ -1186,7 +1186,7 @@ def seq(proc: Proc, argv: list[str]) -> int:
         return usage(proc, Usage())
     try:
         nums = [float(a) if re.search(r"[.eE]", a) else int(a) for a in args]
-    except ValueError as e:
+    except ValueError:
         bad = next(a for a in args if not re.fullmatch(r"[-+]?\d+(\.\d*)?", a))
         proc.error(f"invalid number '{bad}'")
         return 1

@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from ..tree import DIR, FILE, basename, join, normpath
+from ..tree import FILE, basename, normpath
 
 # ---------------------------------------------------------------------------- results
 

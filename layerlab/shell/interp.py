@@ -20,7 +20,7 @@ from . import core
 from .core import (BufferSink, PipeSink, BytesInput, CommandNotFound, ContentInput, ExitProcess, FileSink,
                    Proc, device_input, device_sink, find_executable, run_file)
 from .parser import (AndOr, Case, For, FuncDef, Group, If, Parser, Pipeline, Seq, ShSyntaxError, Simple,
-                     Subshell, While, Word, _heredoc_parts, _is_name, parse)
+                     Subshell, While, Word, _heredoc_parts, parse)
 
 _GLOB_CHARS = set("*?[")
 SPECIAL_BUILTINS = {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly",
@@ -211,7 +211,6 @@ class Shell:
 
     def _run_source(self, src: str, fds: dict) -> int:
         parser = Parser(src)
-        status = 0
         try:
             while True:
                 try:
@@ -223,7 +222,7 @@ class Shell:
                     return 2
                 if seq is None:
                     return self.status
-                status = self.exec_seq(seq, fds)
+                self.exec_seq(seq, fds)
         except ExitShell as e:
             return e.code
         except ShellError as e:
@@ -1244,7 +1243,7 @@ def _applet_builtin(name: str):
             code = e.code
         except OSError as e:
             if sh.dash:
-                sh.msg(f"I/O error", fds, builtin=argv[0])
+                sh.msg("I/O error", fds, builtin=argv[0])
             else:
                 fds[2].write(f"{os.path.basename(sh.proc.name or 'sh')}: write error: "
                              f"{os.strerror(e.errno)}\n")
@@ -1372,12 +1371,6 @@ def _bi_shift(sh: Shell, argv, fds):
         return 2
     sh.args = sh.args[n:]
     return 0
-
-
-def _number(sh: Shell, text: str, fds, builtin_name: str) -> int:
-    if not re.fullmatch(r"[0-9]+", text):
-        raise ShellError(f"Illegal number: {text}", 2)
-    return int(text)
 
 
 @builtin("exit")

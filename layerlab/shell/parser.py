@@ -360,7 +360,7 @@ class Parser:
                 if src[j - 1] in _SPECIAL_PARAMS and not src[j - 1].isdigit():
                     break
             if j >= n or src[j] != "}":
-                raise ShSyntaxError(f"syntax error: bad substitution", self.lineno)
+                raise ShSyntaxError("syntax error: bad substitution", self.lineno)
             self.pos = j + 1
             return ("var", src[i + 1:j], "#len", None)
         j = i

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import time
 
-from ..tree import DIR, FILE
+from ..tree import FILE
 from .core import Blocked, Proc, register
-from .util import lookup_group, lookup_user
+from .util import lookup_user
 
 _NGINX_TEMP = ("client_temp", "proxy_temp", "fastcgi_temp", "uwsgi_temp", "scgi_temp")
 

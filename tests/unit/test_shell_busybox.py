@@ -252,7 +252,7 @@ def _seed_layerlab(root: str, work: str, bindir: str):
     from layerlab.clock import Clock
     from layerlab.layer import Layer
     from layerlab.rootfs import RootFS
-    from layerlab.tree import Node, directory, file, symlink
+    from layerlab.tree import directory, file, symlink
 
     ns = MTIME * 10**9
     ents = {}
