@@ -340,8 +340,12 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
         reasons = []
         edited = _edited_cells(nb, course_root / "release" / name / f"{name}.ipynb")
         if edited:
-            reasons.append(f"edited read-only/test cell(s) {', '.join(edited)} were restored "
-                           "from the gradebook")
+            text = (f"edited read-only/test cell(s) {', '.join(edited)} were restored "
+                    "from the gradebook")
+            if isolation:
+                flags.insert(0, text)
+            else:
+                reasons.append(text)
         if timed_out:
             reasons.append(f"timed out after {timeout} s in cell(s) {', '.join(timed_out)}")
         result.cells = cells

@@ -600,6 +600,18 @@ class IsolatedExecute(Execute):
             n for n, how in self._student_names.items()
             if n in self._instructor_names and how != self._instructor_names[n])
 
+    def _check_limits(self, cell, cell_index) -> None:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") != "error":
+                continue
+            ename, evalue = out.get("ename", ""), str(out.get("evalue", ""))
+            if ename == "MemoryError":
+                self._flag(f"cell {cell_index + 1} ran out of memory (sandbox memory limit)")
+            elif "File too large" in evalue or "Errno 27" in evalue:
+                self._flag(f"cell {cell_index + 1} hit the sandbox file-size limit")
+            elif "autograder sandbox" in evalue:
+                self._flag(f"cell {cell_index + 1}: {evalue}")
+
     def _is_test(self, cell) -> bool:
         return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
@@ -619,8 +631,10 @@ class IsolatedExecute(Execute):
     async def async_execute_cell(self, cell, cell_index, execution_count=None,
                                  store_history=True):
         if not (self.isolate_tests and self._is_test(cell)):
-            return await super().async_execute_cell(cell, cell_index, execution_count,
+            cell = await super().async_execute_cell(cell, cell_index, execution_count,
                                                     store_history)
+            self._check_limits(cell, cell_index)
+            return cell
         gid = cell.metadata["nbgrader"]["grade_id"]
         source = self._tests.get(gid)
         if source is None:  # not in the source notebook: nbgrader will not score it anyway

@@ -168,7 +168,8 @@ def _install_audit_hook(cfg: dict, violations: list) -> callable:
                     (isinstance(flags, int) and flags & O_WRITE)
                 if writing and not under(path, writable):
                     deny("writing", path)
-                if under(path, unreadable) and not under(path, [cwd]):
+                if not under(path, [cwd]) and (
+                        under(path, unreadable) or path.endswith((".ipynb", "gradebook.db"))):
                     deny("reading", path)
                 if startswith(path, "/proc/") and path.rsplit("/", 1)[-1] in ("mem", "pagemap"):
                     deny("reading", path)
@@ -294,6 +295,7 @@ def _snapshot(shell) -> dict:
         "shell_attrs": set(vars(shell)),
         "shell_classes": [(cls, dict(vars(cls))) for cls in type(shell).__mro__
                           if cls is not object],
+        "threads": set(sys._current_frames()),
     }
 
 
@@ -347,8 +349,14 @@ def probe(shell, violations: list, snap: dict) -> list[str]:
         if diff:
             found.append(f"class {cls.__module__}.{cls.__qualname__} patched: "
                          f"{', '.join(sorted(diff)[:4])}")
+    extra = set(sys._current_frames()) - snap["threads"]
+    if extra:
+        found.append(f"the submission started {len(extra)} background thread(s)")
     for v in violations[:20]:
-        found.append(f"sandbox refused {v}")
+        if v.endswith("(tracing installed)"):
+            found.append(f"the submission: {v}")
+        else:
+            found.append(f"sandbox refused {v}")
     return found
 
 
@@ -361,6 +369,10 @@ def main(argv=None) -> None:
     os.makedirs(tmp, exist_ok=True)
     os.environ.update(HOME=cwd, TMPDIR=tmp, TEMP=tmp, TMP=tmp)
     _apply_limits(cfg)
+    import signal
+
+    # past RLIMIT_FSIZE a write then fails with EFBIG instead of killing the kernel
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     _watch_parent()
     violations: list = []
     arm = _install_audit_hook(cfg, violations)

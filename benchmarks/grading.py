@@ -7,12 +7,14 @@ submissions are then copies of its student version: untouched), then grades them
 
 1. ``autograder grade SUBS --source NB --out OUT -j JOBS`` (timed end to end, including
    building its own course and gradebook);
-2. plain nbgrader in a course directory prepared beforehand (``generate_assignment`` is
+2. the same with ``--no-isolation`` (plain nbgrader execution, in parallel): the cost of
+   the integrity defenses is the difference;
+3. plain nbgrader in a course directory prepared beforehand (``generate_assignment`` is
    setup, not timed): ``nbgrader autograde A`` (one invocation, sequential, as nbgrader
    grades), then ``nbgrader generate_feedback A`` (unless --no-feedback) and
    ``nbgrader export``.
 
-It checks that the two give identical scores per student and prints both times and the
+It checks that all three give identical scores per student and prints both times and the
 speed ratio. Jupyter state is kept in a temporary directory, not in $HOME.
 """
 
@@ -83,15 +85,20 @@ def main(argv=None) -> int:
             else:
                 make_submission(student_version, subs / f"s{i:03d}" / f"{name}.ipynb", kind)
 
-        # --- autograder ---------------------------------------------------------------
-        out = work / "out"
-        cmd = [bin_("autograder"), "grade", str(subs), "--source", str(source), "--out",
-               str(out), "-j", str(args.jobs), "--timeout", str(args.timeout), "--quiet"]
-        if args.no_feedback:
-            cmd.append("--no-feedback")
-        t_ours = run(cmd, env=env)
-        with open(out / "grades.csv", newline="") as f:
-            ours = {r["student"]: r for r in csv.DictReader(f)}
+        # --- autograder, defended and undefended ------------------------------------------
+        def ours_run(tag, *extra):
+            out = work / f"out-{tag}"
+            cmd = [bin_("autograder"), "grade", str(subs), "--source", str(source), "--out",
+                   str(out), "-j", str(args.jobs), "--timeout", str(args.timeout), "--quiet",
+                   *extra]
+            if args.no_feedback:
+                cmd.append("--no-feedback")
+            took = run(cmd, env=env)
+            with open(out / "grades.csv", newline="") as f:
+                return took, {r["student"]: r for r in csv.DictReader(f)}
+
+        t_ours, ours = ours_run("defended")
+        t_open, ours_open = ours_run("undefended", "--no-isolation")
 
         # --- plain nbgrader -------------------------------------------------------------
         course = work / "course"
@@ -117,18 +124,25 @@ def main(argv=None) -> int:
         t_plain = t_auto + t_feedback + t_export
 
         # --- compare ----------------------------------------------------------------------
-        mismatches = [(s, ours[s]["score"], theirs.get(s, {}).get("score"))
+        mismatches = [(s, ours[s]["score"], ours_open[s]["score"],
+                       theirs.get(s, {}).get("score"))
                       for s in sorted(ours)
-                      if float(ours[s]["score"] or "nan") != float(theirs[s]["score"])]
+                      if not (float(ours[s]["score"] or "nan") == float(theirs[s]["score"])
+                              == float(ours_open[s]["score"] or "nan"))]
         n = args.n
         print(f"submissions: {n}  (mix: {', '.join(sorted(set(MIX)))})  source: {source.name}")
         print(f"cpus: {os.cpu_count()}  autograder workers: {args.jobs}  "
               f"feedback: {'no' if args.no_feedback else 'yes'}")
         print(f"autograder grade    : {t_ours:6.1f} s  ({n / t_ours:.2f} notebooks/s, "
-              "including building its course)")
+              "defended, including building its course)")
+        print(f"  --no-isolation    : {t_open:6.1f} s  ({n / t_open:.2f} notebooks/s, "
+              "plain nbgrader execution in parallel)")
+        print(f"cost of the defenses: throughput {100 * (t_open / t_ours - 1):+.0f}% "
+              f"relative to undefended ({t_ours / t_open:.2f}x the time)")
         print(f"nbgrader sequential : {t_plain:6.1f} s  ({n / t_plain:.2f} notebooks/s; "
               f"autograde {t_auto:.1f} + feedback {t_feedback:.1f} + export {t_export:.1f})")
-        print(f"speed ratio         : {t_plain / t_ours:.2f}x")
+        print(f"speed ratio         : {t_plain / t_ours:.2f}x defended, "
+              f"{t_plain / t_open:.2f}x undefended (vs sequential nbgrader)")
         if mismatches:
             print(f"GRADES DIFFER for {len(mismatches)} students: {mismatches[:5]}")
             return 1
