@@ -17,15 +17,15 @@ TOP = {
 }
 GROUPS = {
     "image": {"build": "build", "history": "history", "import": "import", "inspect": "inspect",
-              "load": "load", "ls": "ls", "list": "ls", "pull": "pull", "rm": "rm", "remove": "rm",
-              "save": "save", "tag": "tag"},
+              "load": "load", "ls": "ls", "list": "ls", "prune": "prune", "pull": "pull", "rm": "rm",
+              "remove": "rm", "save": "save", "tag": "tag"},
     "container": {"commit": "commit", "create": "create", "diff": "diff", "exec": "exec",
                   "inspect": "inspect", "kill": "kill", "logs": "logs", "ls": "ls", "list": "ls",
-                  "ps": "ls", "restart": "restart", "rm": "rm", "remove": "rm", "run": "run",
+                  "ps": "ls", "prune": "prune", "restart": "restart", "rm": "rm", "remove": "rm", "run": "run",
                   "start": "start", "stop": "stop"},
     "volume": {"create": "create", "inspect": "inspect", "ls": "ls", "list": "ls", "prune": "prune",
                "rm": "rm", "remove": "rm"},
-    "system": {"df": "df", "info": "info"},
+    "system": {"df": "df", "info": "info", "prune": "prune"},
 }
 # help paths whose handler is registered under another path
 HANDLER_ALIAS = {

@@ -1317,3 +1317,95 @@ def cmd_version(cli, o):
         "  OS/Arch:          linux/amd64\n"
         "  Experimental:     false\n")
     return 0
+
+
+# ====================================================================== prune
+def _confirm(cli, o, warning: str) -> bool:
+    """docker's prompt.Confirm: the question on stdout, yes only for y/Y/yes."""
+    if o["force"]:
+        return True
+    cli.out(warning + "\nAre you sure you want to continue? [y/N] ")
+    return cli.read_line().strip().lower() in ("y", "yes")
+
+
+def _prune_containers(cli) -> tuple[list[str], int]:
+    eng = cli.engine
+    deleted, space = [], 0
+    for c in eng.ps(all=True):
+        if c.running:
+            continue
+        space += eng.size(c.id).rw
+        eng.rm(c.id)
+        deleted.append(c.id)
+    return deleted, space
+
+
+def _prune_images(cli, all_: bool) -> tuple[list[str], int]:
+    eng = cli.engine
+    before = eng.disk_usage()["images_size"]
+    used = {c.image.id for c in eng.containers.values()}
+    lines: list[str] = []
+    for tag, img in list(eng.images()):
+        if img.id not in eng.images_by_id or img.id in used:
+            continue
+        if tag is not None and not all_:
+            continue
+        try:
+            out = eng.rmi(img.id, force=True)
+        except DaemonError:
+            continue
+        lines += [ln[0].lower() + ln[1:] for ln in out]
+    return lines, max(0, before - eng.disk_usage()["images_size"])
+
+
+def _report(cli, sections: list[tuple[str, list[str]]], space: int) -> None:
+    from ..units import human_size
+    out = []
+    for title, items in sections:
+        if items:
+            out.append(title + "\n" + "".join(i + "\n" for i in items) + "\n")
+    out.append(f"Total reclaimed space: {human_size(space)}\n")
+    cli.out("".join(out))
+
+
+@command("docker container prune")
+def cmd_container_prune(cli, o):
+    if not _confirm(cli, o, "WARNING! This will remove all stopped containers."):
+        return 0
+    deleted, space = _prune_containers(cli)
+    _report(cli, [("Deleted Containers:", deleted)], space)
+    return 0
+
+
+@command("docker image prune")
+def cmd_image_prune(cli, o):
+    warning = ("WARNING! This will remove all images without at least one container associated to them."
+               if o["all"] else "WARNING! This will remove all dangling images.")
+    if not _confirm(cli, o, warning):
+        return 0
+    lines, space = _prune_images(cli, o["all"])
+    _report(cli, [("Deleted Images:", lines)], space)
+    return 0
+
+
+@command("docker system prune")
+def cmd_system_prune(cli, o):
+    items = ["all stopped containers", "all networks not used by at least one container"]
+    if o["volumes"]:
+        items.append("all anonymous volumes not used by at least one container")
+    items.append("all images without at least one container associated to them" if o["all"]
+                 else "all dangling images")
+    items.append("all build cache" if o["all"] else "unused build cache")
+    warning = "WARNING! This will remove:\n" + "".join(f"  - {i}\n" for i in items)
+    if not _confirm(cli, o, warning):
+        return 0
+    containers, space = _prune_containers(cli)
+    sections = [("Deleted Containers:", containers)]
+    if o["volumes"]:
+        report = volumes(cli).prune(False, {})
+        sections.append(("Deleted Volumes:", list(report.get("VolumesDeleted") or [])))
+        space += report.get("SpaceReclaimed", 0) if report.get("VolumesDeleted") else 0
+    lines, img_space = _prune_images(cli, o["all"])
+    sections.append(("Deleted Images:", lines))
+    _report(cli, sections, space + img_space)
+    return 0

@@ -291,3 +291,32 @@ def test_info_and_version(dk):
     assert dk("version --format '{{.Client.Version}}'").out == "28.2.2\n"
     v = dk("version").out
     assert v.startswith("Client:\n Version:           28.2.2\n") and "\nServer: Docker Engine - Community\n Engine:\n" in v
+
+
+def test_prune(dk, tmp_path):
+    dk("run --name p1 bb:1 sh -c 'echo xx > /x'")
+    dk("run -d --name p2 bb:1 sleep 100")
+    p1 = dk.engine.container("p1").id
+    r = dk("container prune -f")
+    assert (r.code, r.out) == (0, f"Deleted Containers:\n{p1}\n\nTotal reclaimed space: 3B\n")
+    assert dk("container prune -f").out == "Total reclaimed space: 0B\n"
+    r = dk("container prune", stdin=b"n\n")
+    assert r.out == "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "
+    (tmp_path / "Dockerfile").write_text("FROM bb:1\nRUN echo a > /a\n")
+    old = dk(f"build -q -t t1 {tmp_path}", env={"DOCKER_BUILDKIT": "0"}).out.strip()
+    (tmp_path / "Dockerfile").write_text("FROM bb:1\nRUN echo b > /a\n")
+    dk(f"build -q -t t1 {tmp_path}", env={"DOCKER_BUILDKIT": "0"})
+    r = dk("image prune -f")
+    assert r.code == 0 and r.out.startswith(f"Deleted Images:\ndeleted: {old}\n")
+    assert r.out.endswith("\nTotal reclaimed space: 2B\n")
+    assert dk("image prune -f").out == "Total reclaimed space: 0B\n"
+    r = dk("image prune -a -f")
+    assert "untagged: t1:latest\n" in r.out and "bb:1" not in r.out      # bb:1 is used by p2
+    r = dk("system prune", stdin=b"")
+    assert r.out == ("WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least "
+                     "one container\n  - all dangling images\n  - unused build cache\n\nAre you sure you want to "
+                     "continue? [y/N] ")
+    dk("stop p2")
+    r = dk("system prune -f")
+    assert r.out.startswith("Deleted Containers:\n")
+    assert dk("ps -aq").out == ""
