@@ -109,7 +109,7 @@ class LayerExplorer:
         self.redraws = 0
         self._hold = False
 
-        area = dict(layout=W.Layout(width="100%", height="11em"), continuous_update=False)
+        area = dict(layout=W.Layout(width="100%", height="14em"), continuous_update=False)
         self.dockerfile_a = W.Textarea(value=dockerfile_a.strip() + "\n", **area)
         self.dockerfile_b = W.Textarea(value=(dockerfile_b or self._from_line(dockerfile_a)).strip() + "\n", **area)
         self.compare = W.Checkbox(value=dockerfile_b is not None, description=f"compare with {names[1]}",

@@ -119,3 +119,30 @@ def test_hiding_b_leaves_a_visible():
     ex = LayerExplorer(A, context=CTX)
     assert ex._box_b.layout.display == "none"
     assert ex._box_a.layout.display is None and ex._box_a.layout is not ex._box_b.layout
+
+
+CH1_A = ('FROM ubuntu:22.04\nRUN apt-get update\nRUN apt-get install -y nodejs npm\nCOPY app/ /app\n'
+         'WORKDIR /app\nRUN npm install\nCMD ["node", "server.js"]\n')
+CH1_B = 'FROM ubuntu:22.04\nRUN apt-get update\nRUN apt-get install -y python3\nCOPY api/ /api\nCMD ["python3", "/api/main.py"]\n'
+CH1_CTX = {"app/package.json": '{"name": "hello", "version": "1.0.0"}\n', "app/server.js": "x\n",
+           "api/main.py": "print(1)\n"}
+
+
+@pytest.mark.slow
+def test_the_things_chapter_1_asks_learners_to_try():
+    """The explorer tips in the chapter do what the chapter says they do."""
+    ex = LayerExplorer(CH1_A, CH1_B, context=CH1_CTX)
+    assert ex.error_a is None and ex.error_b is None
+    assert len(ex.image_a.layers) == 6 and "2 shared" in ex.status.value
+    size = ex.image_a.size
+    ex.add_line("ENV NODE_ENV=production")                        # history only: no layer, no bytes
+    assert len(ex.image_a.layers) == 6 and ex.image_a.size == size
+    ex.add_line("WORKDIR /app")                                   # a layer of 0B
+    assert len(ex.image_a.layers) == 7 and ex.image_a.layers[-1].size == 0
+    ex.add_line("RUN rm -rf /var/lib/apt/lists/*")                # deleting later does not shrink
+    assert len(ex.image_a.layers) == 8 and ex.image_a.size >= size
+    ex.dockerfile_b.value = CH1_B.replace("RUN apt-get update\nRUN apt-get install -y python3",
+                                          "RUN apt-get update && apt-get install -y python3")
+    assert "1 shared" in ex.status.value
+    ex.dockerfile_b.value = 'FROM python:3.12-slim\nCOPY api/ /api\nCMD ["python3", "/api/main.py"]\n'
+    assert ex.error_b is None and "0 shared" in ex.status.value
