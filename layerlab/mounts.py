@@ -348,6 +348,11 @@ def tmpfs_size_option(size: int) -> str:
 # ============================================================================ filesystems
 
 
+def _zero_clock() -> int:
+    """A clock that never moves (module-level, so filesystems pickle with the CLI's state)."""
+    return 0
+
+
 class _MemUpper(Upper):
     """An Upper whose root directory node can change (a RootFS never re-puts ``/``)."""
 
@@ -361,10 +366,10 @@ class _MemUpper(Upper):
 class MemFS(RootFS):
     """A plain in-memory filesystem: a RootFS with no lower level (no copy-up, no whiteouts)."""
 
-    def __init__(self, root: Node | None = None, clock: Callable[[], int] = lambda: 0):
+    def __init__(self, root: Node | None = None, clock: Callable[[], int] | None = None):
         up = _MemUpper()
         up.entries["/"] = root if root is not None else directory(0o755)
-        super().__init__([], upper=up, clock=clock)
+        super().__init__([], upper=up, clock=clock or _zero_clock)
 
     @property
     def root_node(self) -> Node:
@@ -423,7 +428,7 @@ class HostDirFS:
 
     def __init__(self, root: str = "/", clock: Callable[[], int] | None = None):
         self.root = os.path.abspath(root)
-        self.clock = clock or (lambda: 0)
+        self.clock = clock or _zero_clock
         self.uid = 0
         self.gid = 0
         self.umask = 0o022
@@ -689,6 +694,8 @@ class MountNamespace:
     def __init__(self, rootfs: RootFS, mounts: Sequence[Mounted] = ()):
         self.rootfs = rootfs
         self.mounts: list[Mounted] = []
+        self._files: dict[str, Mounted] = {}
+        self._fast = True
         for m in mounts:
             self.add(m)
 
@@ -700,6 +707,16 @@ class MountNamespace:
                 setattr(m.fs, attr, getattr(self.rootfs, attr))
             except AttributeError:
                 pass
+        self._files = {x.target: x for x in self.mounts if not self._is_dir_mount(x)}
+        dirs = [x.target for x in self.mounts if x.target not in self._files]
+        # Fast path: with only file mounts (/etc/hosts...) and /proc, the rootfs resolves paths
+        # exactly as the namespace would, except under /proc.
+        self._fast = all(t == "/proc" for t in dirs)
+
+    @staticmethod
+    def _is_dir_mount(m: Mounted) -> bool:
+        node = m.fs.lookup(m.root)
+        return node is None or node.kind == DIR
 
     def mount_at(self, target: str) -> Mounted | None:
         for m in self.mounts:
@@ -747,6 +764,13 @@ class MountNamespace:
         Symlinks are resolved here, component by component, against the namespace root.
         """
         path = normpath(path)
+        if self._fast and not is_under(path, "/proc"):
+            real, found, _ = self.rootfs._walk(path, follow)
+            if not is_under(real, "/proc"):
+                m = self._files.get(real)
+                if m is not None and found is not None:
+                    return real, m, m.fs, m.root, m.fs.lookup(m.root)
+                return real, None, self.rootfs, real, found.node if found is not None else None
         hops = 0
         while True:
             parts = [p for p in path.split("/") if p]

@@ -34,6 +34,13 @@ from .volumes import VolumeStore
 
 _INIT_ID_SUFFIX = "-init"
 
+# what docker writes to containers/<id>/hosts (no network: no container address line)
+HOSTS = ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+         "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n")
+# docker copies the host's resolv.conf; with only local resolvers it uses Google's (a fixed
+# default keeps notebook output the same on every machine)
+DEFAULT_RESOLV_CONF = "nameserver 8.8.8.8\nnameserver 8.8.4.4\n"
+
 
 class StorageHooks:
     """Storage for one Engine: driver + volume store + host filesystem + mount namespaces."""
@@ -45,6 +52,7 @@ class StorageHooks:
         self.volumes = VolumeStore(engine.clock, engine.ids)
         engine.volumes = self.volumes
         self.host = MemFS(directory(0o755), clock=engine.clock)   # the Python API's host filesystem
+        self.resolv_conf = DEFAULT_RESOLV_CONF
 
     # ------------------------------------------------------------------ driver facts
     def driver_name(self) -> str:
@@ -151,12 +159,16 @@ class StorageHooks:
                 m = Mounted(r.target, fs, "/", r.read_only, r.size, r, info)
             mounted.append(m)
         c.mounts = mounted
-        c.ns = None
-        if mounted:
-            c.ns = MountNamespace(c.rootfs, mounted)
-            # /proc/mounts, so ``grep ' /x ' /proc/mounts`` works in the shell (only /proc/mounts
-            # is modelled; written at start)
-            c.ns.add(Mounted("/proc", MemFS(directory(0o555, mtime=now), clock=self.engine.clock), "/", True))
+        c.ns = MountNamespace(c.rootfs, mounted)
+        # docker bind-mounts /etc/hosts, /etc/hostname and /etc/resolv.conf from
+        # /var/lib/docker/containers/<id>/: writes to them never reach the writable layer
+        files = MemFS(directory(0o710, mtime=now), clock=self.engine.clock)
+        for name, text in (("hosts", HOSTS), ("hostname", c.id[:12] + "\n"), ("resolv.conf", self.resolv_conf)):
+            files.upper.put("/" + name, Node(FILE, 0o644, 0, 0, now, Content.of(text)))
+            c.ns.add(Mounted(f"/etc/{name}", files, "/" + name, False))
+        # /proc/mounts, so ``grep ' /x ' /proc/mounts`` works in the shell (only /proc/mounts
+        # is modelled; written at start)
+        c.ns.add(Mounted("/proc", MemFS(directory(0o555, mtime=now), clock=self.engine.clock), "/", True))
 
     def _populate(self, c, vol, target: str, now: int) -> None:
         """moby copyExistingContents: an image directory with entries fills an empty volume;

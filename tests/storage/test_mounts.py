@@ -309,3 +309,15 @@ def test_engine_driver_selection(busybox_tar):
     assert eng.info()["DriverStatus"] == [["driver-type", "io.containerd.snapshotter.v1"]]
     with pytest.raises(NotSupported, match="driver not supported: aufs"):
         Engine(driver="aufs")
+
+
+def test_etc_hosts_hostname_resolv_are_bind_mounts(engine):
+    """docker bind-mounts them from containers/<id>/ (OBSERVED: etc_hosts row, 0B and no diff)."""
+    c = started(engine)
+    assert c.fs.read_text("/etc/hostname") == c.id[:12] + "\n"
+    assert c.fs.read_text("/etc/hosts").startswith("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost")
+    assert c.fs.stat("/etc/hosts").mode == 0o644
+    c.fs.write("/etc/hosts", b"1.2.3.4 x\n", append=True)
+    assert engine.diff(c.id) == [] and engine.size(c.id).rw == 0
+    assert engine.hooks.container_mounts(c) == []
+    assert "/dev/vda /etc/hosts ext4 rw,relatime 0 0" in c.fs.read_text("/proc/mounts")
