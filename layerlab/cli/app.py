@@ -256,6 +256,16 @@ def _call(handler, cli, opts, streams) -> int:
     except StateError as exc:
         _emit(streams, f"layerlab: {exc}", True)
         return 1
+    except OSError as exc:
+        from ..errors import FsError
+        if isinstance(exc, FsError):          # a model filesystem error escaping a command
+            raise
+        # a host file the client itself opens (-o, -i, --iidfile ...): Go's *PathError text
+        if exc.filename is not None and exc.strerror:
+            _emit(streams, f"open {exc.filename}: {exc.strerror[0].lower() + exc.strerror[1:]}", True)
+        else:
+            _emit(streams, str(exc), True)
+        return 1
 
 
 def _buildkit(streams: Streams) -> bool:

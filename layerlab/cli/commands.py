@@ -955,6 +955,10 @@ def cmd_save(cli, o):
         from ..archive import save_images
     except ImportError:
         raise CliError("layerlab: docker save is not available yet (layerlab.archive.save_images is missing)")
+    if o["output"]:
+        d = os.path.dirname(os.path.abspath(o["output"]))
+        if not os.path.isdir(d):
+            raise CliError(f'failed to save image: invalid output path: directory "{d}" does not exist')
     data = save_images(cli.engine, list(o.args))
     if o["output"]:
         with open(o["output"], "wb") as fh:
