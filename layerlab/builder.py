@@ -109,6 +109,28 @@ class BuildContext:
     def size(self) -> int:
         return sum(n.size for n in self.files.values() if n.kind == FILE)
 
+    def tar_size(self) -> int:
+        """Bytes of the context tar the docker client sends (headers, padded data, trailer)."""
+        total = 1024
+        for n in self.files.values():
+            total += 512
+            if n.kind == FILE:
+                total += (n.content.size + 511) // 512 * 512
+        return total
+
+    def classic_hash(self, path: str) -> str:
+        """The classic builder's source hash (moby remotecontext): sha256 over the tarsum v1
+        header fields (name, mode, uid, gid, size, typeflag, linkname, uname, gname, devmajor,
+        devminor; no mtime) followed by the content. Directories: ``dir:`` + sha256 of the
+        sorted hashes of the directory and everything under it, comma-joined."""
+        node = self.files.get(path)
+        if node is not None and node.kind != DIR:
+            return "file:" + _tarsum_v1(path.lstrip("/"), node)
+        prefix = "" if path == "/" else path
+        hashes = [] if path == "/" or node is None else [_tarsum_v1(path.lstrip("/"), node)]
+        hashes += [_tarsum_v1((prefix + rel).lstrip("/"), n) for rel, n in self.subtree(path)]
+        return "dir:" + hashlib.sha256(",".join(sorted(hashes)).encode()).hexdigest()
+
     def matches(self, pattern: str) -> list[str]:
         pat = normpath(pattern)
         if pat == "/":
@@ -140,6 +162,22 @@ class BuildContext:
                 if n.kind == FILE:
                     h.update(n.content.sha256().encode())
         return h.hexdigest()
+
+
+def _tarsum_v1(name: str, node: Node) -> str:
+    typeflag = {FILE: "0", DIR: "5", SYMLINK: "2"}.get(node.kind, "0")
+    if node.kind == DIR:
+        name += "/"
+    size = node.content.size if node.kind == FILE else 0
+    mode = node.mode & 0o7777 if node.kind != SYMLINK else 0o777
+    fields = [("name", name), ("mode", str(mode)), ("uid", "0"), ("gid", "0"), ("size", str(size)),
+              ("typeflag", typeflag), ("linkname", node.target if node.kind == SYMLINK else ""),
+              ("uname", ""), ("gname", ""), ("devmajor", "0"), ("devminor", "0")]
+    h = hashlib.sha256("".join(k + v for k, v in fields).encode())
+    if node.kind == FILE:
+        for piece in node.content.chunks():
+            h.update(piece)
+    return h.hexdigest()
 
 
 def _dockerignore(root: str) -> list[str]:
@@ -191,7 +229,14 @@ class Builder:
     def build(self, dockerfile: str, context=None, *, buildkit: bool = True, no_cache: bool = False,
               build_args: Mapping[str, str] | None = None, target: str | None = None) -> BuildResult:
         ctx = BuildContext.of(context, self.clock())
-        instructions = parse(dockerfile)
+        try:
+            instructions = parse(dockerfile)
+        except BuildError as exc:
+            if not buildkit:  # the classic builder words it "parse error line N" (moby 20.10)
+                exc.message = exc.args[0].replace("dockerfile parse error on line", "dockerfile parse error line")
+                exc.args = (exc.message,)
+                exc.log = [f"Sending build context to Docker daemon  {_human(ctx.tar_size())}", ""]  # type: ignore[attr-defined]
+            raise
         if not instructions:
             raise BuildError("the Dockerfile (Dockerfile) cannot be empty")
         if instructions[0].keyword not in ("from", "arg"):
@@ -208,7 +253,7 @@ class Builder:
         total = len(instructions)
         intermediates: list[Image] = []
         if not buildkit:
-            log.append(f"Sending build context to Docker daemon  {_human(ctx.size() + 2048)}")
+            log.append(f"Sending build context to Docker daemon  {_human(ctx.tar_size())}")
             log.append("")
         stage_index = 0
         for n, inst in enumerate(instructions, 1):
@@ -264,10 +309,19 @@ class Builder:
             self.clock.tick()
             if buildkit:
                 log.append(f"#{n} [{n}/{total}] {inst.original}")
-            container_id = self.ids.hex64() if not buildkit else ""
-            if not buildkit and inst.keyword in ("run",):
+            container_id = self.ids.hex64() if not buildkit and inst.keyword not in ("copy", "add") else ""
+            if container_id:
                 log.append(f" ---> Running in {container_id[:12]}")
-            layer, entry, output = self._step(state, inst, ctx, buildkit, build_args, stages, n)
+            try:
+                layer, entry, output = self._step(state, inst, ctx, buildkit, build_args, stages, n)
+            except BuildError as exc:
+                for line in (getattr(exc, "output", "") or "").rstrip("\n").split("\n"):
+                    if line:
+                        log.append(f"#{n} {line}" if buildkit else line)
+                exc.log = log  # type: ignore[attr-defined]
+                if container_id and inst.keyword == "run":
+                    exc.failed_container = (container_id, self._snapshot_or_base(state))  # type: ignore[attr-defined]
+                raise
             if output:
                 for line in output.rstrip("\n").split("\n"):
                     log.append(f"#{n} {line}" if buildkit else line)
@@ -279,9 +333,8 @@ class Builder:
             if not buildkit:
                 img = self._snapshot(state)
                 intermediates.append(img)
-                if inst.keyword != "run":
-                    log.append(f" ---> Running in {container_id[:12]}")
-                log.append(f"Removing intermediate container {container_id[:12]}")
+                if container_id:
+                    log.append(f"Removing intermediate container {container_id[:12]}")
                 log.append(f" ---> {img.short_id}")
                 state.parent_id = img.id
                 state.last_image = img
@@ -323,6 +376,11 @@ class Builder:
         return _State(list(image.layers), list(image.history), image.config,
                       FlatTree.of([], base=image.flat), image.id, image, {}, image.id)
 
+    def _snapshot_or_base(self, state: _State) -> Image | None:
+        if state.last_image is not None:
+            return state.last_image
+        return state.base
+
     def _snapshot(self, state: _State) -> Image:
         return Image(tuple(state.layers), state.config, tuple(state.history), state.history[-1].created,
                      parent=state.parent_id)
@@ -357,6 +415,7 @@ class Builder:
     # ------------------------------------------------------------------ one instruction
     def _env(self, state: _State, build_args) -> dict[str, str]:
         env = state.config.env_dict()
+        env.setdefault("PATH", DEFAULT_PATH.partition("=")[2])  # the daemon's default for any container
         for k, v in state.args.items():
             if k not in env:
                 val = build_args.get(k, v)
@@ -487,6 +546,10 @@ class Builder:
         prefix = f"|{len(arg_env)} {' '.join(arg_env)} " if arg_env else ""
         shown = prefix + " ".join(argv)
         fs = self._container(state, env)
+        if not buildkit:  # classic: the step container mounts the image's VOLUMEs
+            for vol in cfg.volumes:
+                if not fs.exists(vol):
+                    fs.makedirs(vol, 0o755 | 0o022)
         cwd = cfg.working_dir or "/"
         if not fs.exists(cwd):
             fs.makedirs(cwd)
@@ -509,10 +572,9 @@ class Builder:
             raise err
         if not buildkit:
             for vol in cfg.volumes:  # the classic builder discards RUN writes under a VOLUME
-                if fs.upper.entries.get(normpath(vol)) is not None or any(
-                        p.startswith(normpath(vol) + "/") for p in fs.upper.entries):
-                    for p in [p for p in fs.upper.entries if p.startswith(normpath(vol) + "/")]:
-                        fs.upper.remove(p)
+                top = normpath(vol)
+                for p in [p for p in fs.upper.entries if p.startswith(top + "/")]:
+                    fs.upper.remove(p)
         layer = fs.upper.freeze()
         if buildkit:
             return layer, HistoryEntry(now, f"RUN {shown} # buildkit", comment), output
@@ -592,10 +654,11 @@ class Builder:
         flags = "".join(f"--{k}={v} " for k, v in inst.flags.items() if k in ("chown", "chmod", "from", "link", "parents"))
         if buildkit:
             return layer, HistoryEntry(now, f"{inst.keyword.upper()} {flags}{shown_srcs} {dest_raw} # buildkit", comment), ""
-        kind = "multi" if len(items) > 1 else ("dir" if items[0][1].kind == DIR else "file")
-        digest = source.checksum([p for p, _, _ in items])
+        hashes = [source.classic_hash(p) for p, _, _ in items]
+        src_hash = hashes[0] if len(hashes) == 1 else \
+            "multi:" + hashlib.sha256(",".join(hashes).encode()).hexdigest()
         chown = f"--chown={inst.flags['chown']}" if "chown" in inst.flags else ""  # 20.10: no space before file:
-        by = f"/bin/sh -c #(nop) {inst.keyword.upper()} {chown}{kind}:{digest} in {dest_raw} "
+        by = f"/bin/sh -c #(nop) {inst.keyword.upper()} {chown}{src_hash} in {dest_raw} "
         empty = layer.is_empty
         return (None if empty else layer), HistoryEntry(now, by, "", empty_layer=empty), ""
 

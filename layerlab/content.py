@@ -16,6 +16,7 @@ see :meth:`Content.ranges_changed_since`.
 from __future__ import annotations
 
 import hashlib
+import random
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
@@ -25,19 +26,24 @@ _BLOCK = 1 << 16  # the synthetic pattern repeats every 64 KiB
 
 @lru_cache(maxsize=256)
 def _pattern(seed: str) -> bytes:
-    """64 KiB of deterministic bytes for ``seed`` (sha256 in counter mode)."""
-    out = bytearray()
-    counter = 0
-    key = seed.encode()
-    while len(out) < _BLOCK:
-        out += hashlib.sha256(key + counter.to_bytes(8, "big")).digest()
-        counter += 1
-    return bytes(out[:_BLOCK])
+    """64 KiB of deterministic bytes for ``seed`` (Mersenne Twister seeded by the string)."""
+    return random.Random(seed).randbytes(_BLOCK)
+
+
+def _prefix(seed: str, n: int) -> bytes:
+    """The first ``n`` bytes of the pattern, without building all 64 KiB for a small file.
+
+    ``randbytes`` emits 32-bit words little-endian, so a request rounded up to a multiple of
+    four bytes is a prefix of every longer one.
+    """
+    return random.Random(seed).randbytes((n + 3) & ~3)[:n]
 
 
 def _pattern_slice(seed: str, start: int, end: int) -> bytes:
     if end <= start:
         return b""
+    if end <= 4096:
+        return _prefix(seed, end)[start:]
     pat = _pattern(seed)
     first = start % _BLOCK
     need = end - start

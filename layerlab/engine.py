@@ -26,7 +26,7 @@ from .builder import Builder, BuildResult
 from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, init_layer
 from .digest import short_id
-from .errors import Conflict, DaemonError, InvalidParameter, NotFound, NotSupported
+from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound, NotSupported
 from .image import ContainerConfig, HistoryEntry, Image
 from .rootfs import RootFS
 
@@ -175,8 +175,22 @@ class Engine:
         """``docker build``. ``buildkit=None`` reads ``DOCKER_BUILDKIT`` (``0`` = classic)."""
         if buildkit is None:
             buildkit = os.environ.get("DOCKER_BUILDKIT", "1") not in ("0", "false")
-        result = self._builder.build(dockerfile, context, buildkit=buildkit, no_cache=no_cache,
-                                     build_args=build_args, target=target)
+        try:
+            result = self._builder.build(dockerfile, context, buildkit=buildkit, no_cache=no_cache,
+                                         build_args=build_args, target=target)
+        except BuildError as exc:
+            failed = getattr(exc, "failed_container", None)
+            if failed and failed[1] is not None:  # classic: the failed step's container stays (Exited)
+                cid, img = failed
+                self.images_by_id.setdefault(img.id, img)
+                now = self.clock.tick()
+                cmd = exc.message.split("'")[1] if "'" in exc.message else ""
+                c = Container(cid, self._new_name(), img, img.short_id, _split_command(cmd) if cmd else [],
+                              img.config.env_dict(), img.config.working_dir or "/", img.config.user, now,
+                              RootFS([init_layer(now, img), img.flat], clock=self.clock))
+                c.state, c.exit_code, c.finished_at = "exited", int(exc.message.rsplit(" ", 1)[-1]), now
+                self.containers[cid] = c
+            raise
         for inter in result.intermediates:
             self.images_by_id.setdefault(inter.id, inter)
         tags = [tag] if isinstance(tag, str) else list(tag or [])
@@ -426,7 +440,7 @@ class Engine:
                                     uid=uid, gid=gid, clock=self.clock, stdin=stdin)
         except _shell.CommandNotFound as exc:
             c.state = "created"
-            c.exit_code = 127 if "not found" in exc.reason else 126
+            c.exit_code = 126 if exc.reason == "permission denied" else 127
             raise RunError(_oci_error(argv[0], exc.reason), c.exit_code) from None
         c.logs += result.stdout + result.stderr
         # the CLI replays stdout and stderr to their own streams (docker run / logs)
@@ -470,7 +484,7 @@ class Engine:
             result = _shell.execute(c.fs, argv, env=envd, cwd=workdir or c.working_dir or "/", clock=self.clock,
                                     stdin=stdin)
         except _shell.CommandNotFound as exc:
-            raise RunError(_oci_error(argv[0], exc.reason, exec_=True), 127 if "not found" in exc.reason else 126) from None
+            raise RunError(_oci_error(argv[0], exc.reason, exec_=True), 126 if exc.reason == "permission denied" else 127) from None
         out = result.stdout + result.stderr
         return ExecResult(result.exit_code, out.decode("utf-8", "replace"), result.stdout, result.stderr,
                           result.running)
@@ -629,11 +643,14 @@ def _split_command(command: str) -> list[str]:
 
 
 def _oci_error(name: str, reason: str, exec_: bool = False) -> str:
-    if "/" in name and reason == "executable file not found in $PATH":
-        reason = "no such file or directory"
-    detail = f'exec: "{name}": {reason}'
-    if "/" in name and reason == "no such file or directory":
-        detail = f"exec: \"{name}\": stat {name}: no such file or directory"
+    """runc's message for a command it cannot start (shell.CommandNotFound.reason: "not found
+    in $PATH", "no such file or directory" or "permission denied")."""
+    if reason == "not found in $PATH":
+        detail = f'exec: "{name}": executable file not found in $PATH'
+    elif reason == "no such file or directory":
+        detail = f'exec: "{name}": stat {name}: no such file or directory'
+    else:
+        detail = f'exec: "{name}": {reason}'
     if exec_:
         return f"OCI runtime exec failed: exec failed: unable to start container process: {detail}: unknown"
     return ("failed to create task for container: failed to create shim task: OCI runtime create failed: "
