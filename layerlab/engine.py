@@ -251,24 +251,31 @@ class Engine:
         return rows
 
     def rmi(self, ref: str, force: bool = False) -> list[str]:
-        """``docker rmi``: returns the ``Untagged:``/``Deleted:`` lines docker prints."""
+        """``docker rmi``: the ``Untagged:``/``Deleted:`` lines docker prints.
+
+        Deleting an image also deletes the layers no other image uses (printed as their ChainIDs,
+        top first) and then its untagged, childless parents (the classic builder's intermediate
+        images), each followed by its own released layers (moby daemon/images/image_delete.go).
+        """
         img = self.image(ref)
         users = [c for c in self.containers.values() if c.image.id == img.id]
         norm = normalize_ref(ref)
         tags = self.image_tags(img)
         by_tag = norm in self.tags and self.tags[norm] == img.id
-        if users and not force and not (by_tag and len(tags) > 1):
-            c = users[0]
-            what = "running" if c.running else "stopped"
-            if c.running:
-                raise Conflict(f"conflict: unable to delete {img.short_id} (cannot be forced) - image is being used by running container {c.short_id}")
-            raise Conflict(f"conflict: unable to delete {img.short_id} (must be forced) - image is being used by {what} container {c.short_id}")
-        if not by_tag and len(tags) > 1 and not force:
-            raise Conflict(f"conflict: unable to delete {img.short_id} (must be forced) - image is referenced in multiple repositories")
-        out: list[str] = []
         if by_tag and len(tags) > 1:
             del self.tags[norm]
             return [f"Untagged: {norm}"]
+        if users and not force:
+            c = users[0]
+            if by_tag:
+                raise Conflict(f'conflict: unable to remove repository reference "{norm}" (must force) - '
+                               f"container {c.short_id} is using its referenced image {img.short_id}")
+            if c.running:
+                raise Conflict(f"conflict: unable to delete {img.short_id} (cannot be forced) - image is being used by running container {c.short_id}")
+            raise Conflict(f"conflict: unable to delete {img.short_id} (must be forced) - image is being used by stopped container {c.short_id}")
+        if not by_tag and len(tags) > 1 and not force:
+            raise Conflict(f"conflict: unable to delete {img.short_id} (must be forced) - image is referenced in multiple repositories")
+        out: list[str] = []
         for t in tags:
             del self.tags[t]
             out.append(f"Untagged: {t}")
@@ -276,12 +283,17 @@ class Engine:
             return out
         cur: Image | None = img
         while cur is not None and cur.id in self.images_by_id:
-            if any(o.parent == cur.id for o in self.images_by_id.values() if o.id != cur.id):
-                break
-            if cur is not img and self.image_tags(cur):
+            if cur is not img and (self.image_tags(cur) or any(
+                    o.parent == cur.id for o in self.images_by_id.values())):
                 break
             del self.images_by_id[cur.id]
             out.append(f"Deleted: {cur.id}")
+            in_use = {cid for other in self.images_by_id.values() for cid in other.chain_ids}
+            in_use |= {cid for c in self.containers.values() for cid in c.image.chain_ids}
+            for cid in reversed(cur.chain_ids):
+                if cid in in_use:
+                    break
+                out.append(f"Deleted: {cid}")
             cur = self.images_by_id.get(cur.parent) if cur.parent else None
         return out
 
@@ -484,7 +496,7 @@ class Engine:
             result = _shell.execute(c.fs, argv, env=envd, cwd=workdir or c.working_dir or "/", clock=self.clock,
                                     stdin=stdin)
         except _shell.CommandNotFound as exc:
-            raise RunError(_oci_error(argv[0], exc.reason, exec_=True), 126 if exc.reason == "permission denied" else 127) from None
+            raise RunError(_oci_error(argv[0], exc.reason, exec_=True), 126) from None  # docker exec: 126 either way
         out = result.stdout + result.stderr
         return ExecResult(result.exit_code, out.decode("utf-8", "replace"), result.stdout, result.stderr,
                           result.running)
