@@ -13,7 +13,6 @@ import re
 from ..errors import DaemonError, NotFound
 from . import api
 from . import formatter as F
-from .flags import UsageError
 
 COMMANDS: dict[str, tuple] = {}        # canonical path -> (handler, min args, max args)
 
@@ -1191,12 +1190,6 @@ def cmd_system_df(cli, o):
                        [], F.BuildCacheContext.HEADER))
     cli.out("".join(out))
     return 0
-
-
-def _info_doc(cli) -> dict:
-    info = dict(cli.engine.info())
-    info.setdefault("ClientInfo", None)
-    return info
 
 
 @command("docker info", "docker system info")

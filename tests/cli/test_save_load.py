@@ -1,11 +1,9 @@
 """save / load / pull through the CLI (the archive format itself is tested with the archive code)."""
 from __future__ import annotations
 
-import io
 import json
 import tarfile
 
-import pytest
 
 
 def test_save_load_round_trip(dk, tmp_path, engine):
