@@ -108,6 +108,12 @@ _KERNEL_DIED = re.compile(r"DeadKernelError|Kernel died|kernel died", re.I)
 
 def _failure_reason(log_text: str, timeout: int) -> str:
     """Why nbgrader gave up on a notebook, in words, from its log."""
+    if "Inconsistent checksums" in log_text or "metadata may be corrupted" in log_text \
+            or "does not have a grade_id" in log_text:
+        return ("nbgrader refused the notebook: its nbgrader cell metadata was edited or "
+                "corrupted (a test cell's flags, points or id changed)")
+    if "use an old version" in log_text or "use an newer version" in log_text:
+        return "nbgrader refused the notebook: its nbgrader metadata schema was edited"
     if "Timeout waiting for IOPub output" in log_text:
         return (f"a cell ran past the {timeout} s timeout and the kernel could not be "
                 "interrupted (a loop inside C code, or the kernel is wedged)")
@@ -232,6 +238,49 @@ def _defended_config(config, work: Path, course_root: Path, name: str, timeout: 
     return {"JUPYTER_PATH": path, ENV_VAR: json.dumps(sandbox)}
 
 
+def _repair_metadata(nb, released_path: Path) -> list[str]:
+    """Put back the released nbgrader metadata of every cell, before nbgrader sees it.
+
+    Plain nbgrader refuses a notebook whose nbgrader metadata was edited (inconsistent
+    checksums, a grade cell without an id, an unknown schema) and fails the whole
+    submission. Resetting the metadata to the released values lets nbgrader restore the
+    cells' sources and grade the rest; cells with unknown grade_ids become plain cells.
+    Honest submissions are unchanged. Returns descriptions of what was repaired.
+    """
+    import copy
+
+    import nbformat
+
+    released = nbformat.read(str(released_path), as_version=4)
+    meta = {c.metadata["nbgrader"].get("grade_id"): c for c in released.cells
+            if "nbgrader" in c.metadata}
+    seen, repaired = set(), []
+    for cell in nb.cells:
+        m = cell.get("metadata", {}).get("nbgrader")
+        if m is None:
+            continue
+        gid = m.get("grade_id") if isinstance(m, dict) else None
+        if gid not in meta or gid in seen:
+            del cell.metadata["nbgrader"]
+            repaired.append(f"nbgrader metadata removed from a cell claiming grade_id "
+                            f"{gid!r}" + (" (duplicate)" if gid in seen else ""))
+            continue
+        seen.add(gid)
+        original = meta[gid]
+        if m != original.metadata["nbgrader"]:
+            cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+            repaired.append(f"nbgrader metadata of {gid} reset to the released values")
+        if cell.cell_type != original.cell_type:
+            cell.cell_type = original.cell_type
+            if cell.cell_type == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+            else:
+                cell.pop("outputs", None)
+                cell.pop("execution_count", None)
+            repaired.append(f"cell type of {gid} reset to {original.cell_type}")
+    return repaired
+
+
 def grade_one(course_root: str | Path, name: str, student: str, submission: str | Path,
               out_dir: str | Path | None = None, *, timeout: int = 30, feedback: bool = True,
               scratch: str | Path | None = None, keep: bool = False, isolation: bool = True,
@@ -295,6 +344,9 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
             os.symlink(course_root / step, work / step)
         dest = work / "submitted" / student / name / f"{name}.ipynb"
         dest.parent.mkdir(parents=True)
+        released_path = course_root / "release" / name / f"{name}.ipynb"
+        edited = _edited_cells(nb, released_path)
+        repaired = _repair_metadata(nb, released_path) if isolation else []
         nbformat.write(nb, str(dest))
 
         config = nbgrader_config(work, timeout=timeout)
@@ -316,6 +368,7 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
         report = work / "integrity.json"
         if isolation and report.exists():
             flags = json.loads(report.read_text()).get("flags", [])
+        flags = repaired + flags
 
         graded = work / "autograded" / student / name / f"{name}.ipynb"
         with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
@@ -326,6 +379,8 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
             max_score = float(sub.max_score) if sub is not None else None
             if not graded.exists() or sub is None:
                 reason = _failure_reason(log_text, timeout)
+                if edited:
+                    flags.insert(0, f"edited read-only/test cell(s) {', '.join(edited)}")
                 if flags:
                     reason += "; flagged for review: " + "; ".join(flags)
                 return done(status="failed", reason=reason, max_score=max_score)
@@ -338,7 +393,6 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
         for c in cells:
             c["outcome"] = outcomes.get(c["grade_id"], "")
         reasons = []
-        edited = _edited_cells(nb, course_root / "release" / name / f"{name}.ipynb")
         if edited:
             text = (f"edited read-only/test cell(s) {', '.join(edited)} were restored "
                     "from the gradebook")

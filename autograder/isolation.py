@@ -362,7 +362,7 @@ class _TestRuntime:
                 self.flag(f"an answer cell redefines the instructor's name '{name}'; the "
                           "test used the instructor's")
             for probe in (self.rpc("probe") if job.get("probe") else []):
-                self.flag(str(probe))
+                self.flag("kernel: " + str(probe))
             exec(body, ns)
             if tail is not None:
                 value = eval(tail, ns)
@@ -647,7 +647,8 @@ class IsolatedExecute(Execute):
                "probe": self.probe_kernel}
         outputs, flags = await self._run_isolated(job, cell, cell_index)
         for f in flags:
-            self._flag(f"{gid}: {f}")
+            # the kernel's own state is per notebook, the rest per test cell
+            self._flag(f[len("kernel: "):] if f.startswith("kernel: ") else f"{gid}: {f}")
         cell.outputs = [NotebookNode(o) for o in outputs]
         cell.execution_count = execution_count
         self.nb["cells"][cell_index] = cell  # the RPC cells ran "at" this index
