@@ -75,3 +75,57 @@ def test_chapter_has_the_parts_of_a_course_chapter(path):
     assert written and all(m.get("points", 0) > 0 for m in meta if m and m.get("grade"))
     ids = [m["grade_id"] for m in meta if m and "grade_id" in m]
     assert len(ids) == len(set(ids))
+
+
+CHAPTER1 = ROOT / "notebooks" / "01-layer-architecture.ipynb"
+
+
+def _answers_from_source(source_nb) -> dict[str, str]:
+    out = {}
+    for c in source_nb["cells"]:
+        meta = c.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            text = "".join(c["source"])
+            out[meta["grade_id"]] = "\n".join(ln for ln in text.split("\n") if "SOLUTION" not in ln)
+    return out
+
+
+def _submission(released_nb, answers: dict[str, str]):
+    nb = json.loads(json.dumps(released_nb))
+    for c in nb["cells"]:
+        gid = c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            c["source"] = answers[gid]
+    return nb
+
+
+@pytest.mark.slow
+def test_chapter1_grades_correct_untouched_and_visible_only_answers(released, tmp_path):
+    """Graded end to end with `autograder grade`: the model answers get every autograded point,
+    the untouched release none, and answers that only satisfy the visible checks none either
+    (the hidden tests compare with the engine)."""
+    from autograder import grade
+    from autograder.course import ensure_scripts_on_path
+
+    source = json.loads(CHAPTER1.read_text())
+    student = json.loads((released / CHAPTER1.name).read_text())
+    model = _answers_from_source(source)
+    gaming = {
+        "ex1_answer": "new_layers = 7\nnew_history_only = 0\n",          # adds up to 7, wrong split
+        "ex2_answer": ("def chain_ids(diff_ids):\n    diff_ids = list(diff_ids)\n"
+                       "    return myapp_chain_ids[:len(diff_ids)] if diff_ids == myapp_diff_ids[:len(diff_ids)] else []\n"),
+    }
+    subs = tmp_path / "submissions"
+    for name, answers in (("model", model), ("untouched", {}), ("gaming", gaming)):
+        (subs / name).mkdir(parents=True)
+        (subs / name / CHAPTER1.name).write_text(json.dumps(_submission(student, answers)))
+    with isolated_jupyter_env():
+        ensure_scripts_on_path()
+        results = {r.student: r for r in grade(subs, [CHAPTER1], tmp_path / "graded", jobs=2, timeout=60)}
+    assert {r.status for r in results.values()} == {"graded"}, {s: r.reason for s, r in results.items()}
+    auto_points = sum(m.get("points", 0) for c in source["cells"]
+                      if (m := c.get("metadata", {}).get("nbgrader", {})).get("grade") and c["cell_type"] == "code")
+    assert results["model"].score == auto_points == 5
+    assert results["model"].needs_manual_grade            # the written answer waits for a person
+    assert results["untouched"].score == 0
+    assert results["gaming"].score == 0
