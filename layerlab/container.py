@@ -35,10 +35,12 @@ def init_layer(now: int, image: Image) -> Layer:
         "/etc": d, "/etc/hosts": f, "/etc/hostname": f, "/etc/resolv.conf": f,
         "/etc/mtab": symlink("/proc/mounts", mtime=now),
     }
-    # directories the image already has keep the image's own metadata
+    # moby initlayer.Setup creates only what the image lacks; the parents it needs are copies
+    # of the image's own directories (the init layer is an overlay upper over the image)
     flat = image.flat.entries
+    entries = {p: n for p, n in entries.items() if p not in flat}
     for path in ("/dev", "/etc"):
-        if path in flat and flat[path].kind == "dir":
+        if path in flat and flat[path].kind == "dir" and any(p.startswith(path + "/") for p in entries):
             entries[path] = flat[path]
     return Layer.build(entries)
 

@@ -134,6 +134,8 @@ class Upper:
         self.children.get(parent(path), set()).discard(basename(path))
         if node is not None and node.ino:
             self.ino_paths.get(node.ino, set()).discard(path)
+        if (node is not None and node.kind != DIR) or (node is None and path not in self.children):
+            return  # nothing can live under a non-directory: skip the scans (rm -rf stays linear)
         prefix = path + "/"
         for p in [p for p in self.entries if p.startswith(prefix)]:
             n = self.entries.pop(p)
