@@ -37,8 +37,11 @@ def isolated_jupyter_env():
             os.environ.update(saved)
 
 
-def execute(path: Path, *, timeout: int = 120):
+def execute(path: Path, *, timeout: int = 120, pythonpath: str | None = None):
     """Run every cell of a notebook in a fresh kernel of this interpreter.
+
+    ``pythonpath``: put this directory first on the kernel's ``sys.path`` (to run the
+    notebook against another checkout of layerlab).
 
     Returns ``(notebook, seconds)``: the executed notebook and the time from the first cell's
     start to the last cell's end (kernel start-up excluded), from nbclient's timing records.
@@ -48,6 +51,8 @@ def execute(path: Path, *, timeout: int = 120):
 
     nb = nbformat.read(path, as_version=4)
     with isolated_jupyter_env():
+        if pythonpath:
+            os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, os.environ.get("PYTHONPATH")]))
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=True,
                                 resources={"metadata": {"path": str(path.parent)}})
         t0 = time.monotonic()

@@ -29,7 +29,11 @@ def test_stored_outputs_reproduce_under_nbval(path):
             [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", str(path),
              "-p", "no:cacheprovider", "-q", "--no-header", "-o", "addopts=", "--rootdir", str(path.parent)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, f"nbval failed on {path.name}:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
+    assert proc.returncode == 0, (
+        f"nbval failed on {path.name}: its stored outputs no longer match what it prints.\n"
+        "If the engine's output changed on purpose, store the new outputs with\n"
+        "    .venv/bin/python -m tests.notebooks.refresh --head\n"
+        f"and review the diff.\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
