@@ -225,6 +225,10 @@ class Builder:
         self.cache = cache if cache is not None else {}
         self.run_hook = run_hook
 
+    # BuildKit mount stubs leave their parent directory in a RUN layer (graphdriver diffs);
+    # the Engine turns this off for the containerd snapshotter (see _clean_mount_stubs).
+    stub_parent_in_layer = True
+
     # ------------------------------------------------------------------ entry point
     def build(self, dockerfile: str, context=None, *, buildkit: bool = True, no_cache: bool = False,
               build_args: Mapping[str, str] | None = None, target: str | None = None) -> BuildResult:
@@ -553,6 +557,7 @@ class Builder:
         cwd = cfg.working_dir or "/"
         if not fs.exists(cwd):
             fs.makedirs(cwd)
+        stubs = _make_mount_stubs(fs) if buildkit else []
         try:
             result = _shell.execute(fs, argv, env=env, cwd=cwd, uid=fs.uid, gid=fs.gid, clock=self.clock)
         except _shell.CommandNotFound as exc:
@@ -575,6 +580,8 @@ class Builder:
                 top = normpath(vol)
                 for p in [p for p in fs.upper.entries if p.startswith(top + "/")]:
                     fs.upper.remove(p)
+        if stubs:
+            _clean_mount_stubs(fs, stubs, self.stub_parent_in_layer)
         layer = fs.upper.freeze()
         if buildkit:
             return layer, HistoryEntry(now, f"RUN {shown} # buildkit", comment), output
@@ -697,6 +704,47 @@ def _stage_label(alias: str | None) -> str:
 def _human(n: int) -> str:
     from .units import human_size_with_precision
     return human_size_with_precision(n, 4)
+
+
+# BuildKit's RUN bind-mounts its own /etc/resolv.conf and /etc/hosts (read-only).
+_BUILDKIT_MOUNT_STUBS = ("/etc/resolv.conf", "/etc/hosts")
+
+
+def _make_mount_stubs(fs: RootFS) -> list[str]:
+    """runc creates a missing bind-mount target as an empty file in the rootfs, which copies
+    its parent directory up with a new mtime. Returns the stubs made."""
+    made = []
+    for p in _BUILDKIT_MOUNT_STUBS:
+        par = posixpath.dirname(p)
+        if fs.is_dir(par) and not fs.exists(p, follow=False):
+            fs.write(p, b"", mode=0o755)
+            made.append(p)
+    return made
+
+
+def _clean_mount_stubs(fs: RootFS, stubs: list[str], parent_in_layer: bool) -> None:
+    """BuildKit's ``executor.MountStubsCleaner`` (moby/buildkit#1739, in v0.8 = Engine 20.10):
+    after the RUN, a stub that is still an empty file is removed and (#3149, v0.11+) its
+    parent's times are put back to what they were just before the removal. The parent stays
+    in the upper dir, so with a graphdriver (overlay2, vfs, btrfs: moby's ``EnsureLayer`` ->
+    ``ChecksumForGraphID`` -> the driver's Diff) even ``RUN true`` gives a layer holding one
+    ``etc/`` entry (observed on the 20.10 oracle: scenario 54). The containerd snapshotter's
+    differ (BuildKit ``util/overlay`` ``sameDirent``) ignores a directory whose only change is
+    its mtime (``parent_in_layer=False``), so there the layer is the empty one."""
+    for p in stubs:
+        node = fs.upper.entries.get(p)
+        if node is None or node.kind != FILE or node.content.size != 0:
+            continue
+        par = posixpath.dirname(p)
+        mtime = fs.lstat(par).mtime
+        fs.unlink(p)
+        fs.utime(par, mtime)
+        if not parent_in_layer:
+            up, low = fs.upper.entries.get(par), fs.lower.lookup(par)
+            if (up is not None and low is not None and (up.kind, up.mode, up.uid, up.gid, up.xattrs)
+                    == (low.kind, low.mode, low.uid, low.gid, low.xattrs)
+                    and not fs.upper.children.get(par) and par not in fs.upper.opaques):
+                fs.upper.remove(par)
 
 
 def _lookup_user(flat: FlatTree, spec: str) -> tuple[int, int]:

@@ -93,6 +93,7 @@ class Engine:
         self.volumes = None                      # the volume store, when layerlab.volumes is present
         self.hooks = _load_storage(self)
         self._builder = Builder(self._resolve_for_build, self.clock, self.ids, self.build_cache)
+        self._builder.stub_parent_in_layer = driver != "overlayfs"   # containerd snapshotter differ
 
     # ================================================================== images
     def _lookup_image(self, ref: str) -> Image | None:
@@ -188,7 +189,8 @@ class Engine:
                 c = Container(cid, self._new_name(), img, img.short_id, _split_command(cmd) if cmd else [],
                               img.config.env_dict(), img.config.working_dir or "/", img.config.user, now,
                               RootFS([init_layer(now, img), img.flat], clock=self.clock))
-                c.state, c.exit_code, c.finished_at = "exited", int(exc.message.rsplit(" ", 1)[-1]), now
+                c.state, c.exit_code = "exited", int(exc.message.rsplit(" ", 1)[-1])
+                c.started_at, c.finished_at = now, now   # it ran: ps shows Exited (N), not Created
                 self.containers[cid] = c
             raise
         for inter in result.intermediates:

@@ -3,7 +3,8 @@
 A scenario (``tests/conformance/scenarios/*.txt``) is a list of docker commands, one per line,
 run once with the real ``docker`` client against the private dockerd (``tests/oracle/dockerd.py``)
 and once with ``layerlab`` (its CLI, ``layerlab.cli.main``, in-process, with a fresh
-``LAYERLAB_HOME``). Every command's stdout, stderr and exit code must be equal after
+``LAYERLAB_HOME``). Both sides are captured as bytes (no newline translation: classic build's
+context line really ends in ``\r\r\n``). Every command's stdout, stderr and exit code must be equal after
 normalizing ONLY:
 
 * image/container IDs: every 64- or 12-hex token that is not content-addressed is replaced,
@@ -172,6 +173,11 @@ class Result:
 
 
 # ====================================================================== the real engine
+def _text(b: bytes) -> str:
+    """The client's bytes as str, every byte kept (no newline translation)."""
+    return b.decode("utf-8", "surrogateescape")
+
+
 class RealDocker:
     """Runs scenarios against a PrivateDockerd (whose bb:1 is already imported)."""
 
@@ -189,9 +195,12 @@ class RealDocker:
             for cmd in sc.commands:
                 client = OLD_CLIENT if cmd.client == "docker20" else None
                 t0 = time.monotonic()
+                # Bytes, not text=True: universal newlines would turn the client's real
+                # "...kB\r\r\n" (classic build's context line) into "\n\n".
                 r = self.d.docker(*_subst(cmd.argv, workdir), env=cmd.env, client=client,
-                                  cwd=workdir, timeout=180)
-                results.append(Result(r.stdout, r.stderr, r.returncode, time.monotonic() - t0))
+                                  cwd=workdir, timeout=180, text=False)
+                results.append(Result(_text(r.stdout), _text(r.stderr), r.returncode,
+                                      time.monotonic() - t0))
         finally:
             self.cleanup(sc)
         return results

@@ -48,9 +48,11 @@ def test_buildkit_layers_and_history_strings(engine):
         ("ENV APP_HOME=/app", 0, "buildkit.dockerfile.v0"),
         ("ARG GREETING=hello", 0, "buildkit.dockerfile.v0"),
     ]
-    # RUN, COPY and WORKDIR make layers (RUN true: the empty tar); the rest are metadata only
+    # RUN, COPY and WORKDIR make layers; the rest are metadata only. bb:1 has no /etc/hosts or
+    # /etc/resolv.conf, so BuildKit's mount stubs leave /etc in even the `RUN true` layer (0B)
     assert len(img.layers) == 1 + 4
-    assert img.layers[3].diff_id == EMPTY_TAR_DIFF_ID
+    assert dict(img.layers[3].entries).keys() == {"/etc"} and img.layers[3].size == 0
+    assert "/etc" in img.layers[2].entries and "/etc/hosts" not in img.layers[2].entries
     assert [h.empty_layer for h in img.history[1:]] == [True, True, True, False, False, False, False,
                                                          True, True, True, True, True, True]
     # only the top row has an ID (no Parent chain with BuildKit)
@@ -156,3 +158,29 @@ def test_user_and_chown_own_new_files(engine):
     fs = RootFS([img.flat])
     assert (fs.stat("/f").uid, fs.stat("/f").gid) == (65534, 65534)
     assert fs.stat("/tmp/mine").uid == 65534
+
+
+def test_buildkit_run_true_mount_stubs(busybox_tar):
+    """BuildKit bind-mounts /etc/hosts and /etc/resolv.conf into a RUN: runc creates missing
+    targets as stubs, BuildKit removes them afterwards (moby/buildkit#1739) and the parent dir
+    stays in the upper dir. Observed on the 20.10 oracle (conformance scenario 54): the
+    `RUN true` layer of bb:1 holds one `etc/` entry. With the stubs' targets present, or with
+    the containerd snapshotter (whose differ ignores a directory's mtime), it is the empty tar."""
+    from layerlab import Engine
+    from layerlab.clock import Clock
+
+    df = "FROM bb:1\nRUN true\n"
+    eng = Engine(seed=0, clock=Clock())
+    eng.import_tar(busybox_tar, "bb:1")
+    layer = eng.build(df, {}, tag="t", buildkit=True).image.layers[-1]
+    assert list(layer.entries) == ["/etc"] and not layer.whiteouts and layer.diff_id != EMPTY_TAR_DIFF_ID
+    # the classic builder has no such mounts in the committed diff: RUN true is empty_layer
+    assert eng.build(df, {}, tag="c", buildkit=False).image.history[-1].empty_layer
+
+    eng.build("FROM bb:1\nCOPY hosts resolv.conf /etc/\n", {"hosts": "h\n", "resolv.conf": "r\n"},
+              tag="e", buildkit=True)
+    assert eng.build("FROM e\nRUN true\n", {}, buildkit=True).image.layers[-1].diff_id == EMPTY_TAR_DIFF_ID
+
+    snap = Engine(seed=0, clock=Clock(), driver="overlayfs")
+    snap.import_tar(busybox_tar, "bb:1")
+    assert snap.build(df, {}, tag="t", buildkit=True).image.layers[-1].diff_id == EMPTY_TAR_DIFF_ID
