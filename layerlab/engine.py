@@ -233,7 +233,7 @@ class Engine:
     def history(self, ref: str) -> list[HistoryRow]:
         """``docker image history``: newest first; IDs down the Parent chain, else ``<missing>``."""
         img = self.image(ref)
-        sizes = [layer.size for layer in img.layers]
+        sizes = [self.hooks.layer_size(layer) for layer in img.layers]   # the driver's rule
         rows: list[HistoryRow] = []
         li = 0
         for h in img.history:
@@ -324,7 +324,7 @@ class Engine:
             "Config": cfg_full,
             "Architecture": img.architecture,
             "Os": img.os,
-            "Size": img.size,
+            "Size": self.hooks.image_size(img),
             "GraphDriver": self.hooks.image_graphdriver(img),
             "RootFS": {"Type": "layers", "Layers": list(img.diff_ids)} if img.layers else {"Type": "layers"},
             "Metadata": {"LastTagTime": "0001-01-01T00:00:00Z"},
@@ -631,7 +631,8 @@ class Engine:
         for img in self.images_by_id.values():
             for cid, layer in zip(img.chain_ids, img.layers):
                 refs[cid] = refs.get(cid, 0) + 1
-                layer_size[cid] = layer.size
+                if cid not in layer_size:
+                    layer_size[cid] = self.hooks.layer_size(layer)
         total = 0
         seen = set()
         for img in top.values():
@@ -643,8 +644,9 @@ class Engine:
         for img in top.values():
             shared = sum(layer_size[cid] for cid in set(img.chain_ids) if refs.get(cid, 0) > 1)
             ncont = sum(1 for c in self.containers.values() if c.image.id == img.id)
-            images.append({"image": img, "tags": self.image_tags(img), "size": img.size,
-                           "shared": shared, "unique": img.size - shared, "containers": ncont})
+            size = self.hooks.image_size(img)
+            images.append({"image": img, "tags": self.image_tags(img), "size": size,
+                           "shared": shared, "unique": size - shared, "containers": ncont})
         containers = [{"container": c, "size_rw": self.hooks.size_rw(c)} for c in self.ps(all=True)]
         return {"images": images, "images_size": total, "containers": containers,
                 "volumes": self.hooks.volume_usage(), "build_cache": []}
@@ -706,6 +708,9 @@ class _DefaultStorage:
 
     def size_rw(self, c: Container) -> int:
         return c.rootfs.upper.size
+
+    def layer_size(self, layer) -> int:
+        return layer.size
 
     def image_size(self, img: Image) -> int:
         return img.size

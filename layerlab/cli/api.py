@@ -277,7 +277,7 @@ def image_summaries(engine, all: bool = False) -> list[dict]:
         s = seen.get(img.id)
         if s is None:
             s = {"Id": img.id, "ParentId": img.parent or "", "RepoTags": [], "RepoDigests": [],
-                 "Created": img.created // NS, "Size": img.size, "SharedSize": -1,
+                 "Created": img.created // NS, "Size": engine.hooks.image_size(img), "SharedSize": -1,
                  "Labels": None, "Containers": -1}
             seen[img.id] = s
             order.append(img.id)

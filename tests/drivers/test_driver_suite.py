@@ -286,6 +286,27 @@ def test_engine_graphdriver_names(busybox_tar):
         assert gd["Name"] == name and (gd["Data"] is None) == data_none
 
 
+@pytest.mark.parametrize("name,size", [("overlay2", 3031200), ("vfs", 3030960), ("btrfs", 3030960)])
+def test_engine_and_cli_report_the_driver_image_size(busybox_tar, name, size):
+    """image inspect Size, history SIZE, system df and images follow the driver's size rule
+    (docker on vfs/btrfs: 3030960 for bb:1, overlay2: 3031200)."""
+    from layerlab import Engine
+    from layerlab.cli import api
+
+    eng = Engine(driver=name)
+    eng.import_tar(busybox_tar, "bb:1")
+    built = eng.build("FROM bb:1\nRUN echo hi > /f\n", {}, tag="b:1", buildkit=True).image
+    top = eng.hooks.layer_size(built.layers[-1])
+    assert eng.inspect_image("bb:1")["Size"] == size
+    assert eng.inspect_image("b:1")["Size"] == size + top == eng.hooks.image_size(built)
+    assert [r.size for r in eng.history("bb:1")] == [size]
+    assert [r.size for r in eng.history("b:1")][-2:] == [top, size]
+    du = eng.disk_usage()
+    assert du["images_size"] == size + top
+    assert sorted(row["size"] for row in du["images"]) == [size, size + top]
+    assert sorted(s["Size"] for s in api.image_summaries(eng)) == [size, size + top]   # docker images
+
+
 def test_depth_limits():
     d = make("overlay2")
     lowers = 125
