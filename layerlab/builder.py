@@ -208,6 +208,7 @@ class BuildResult:
     log: list[str]
     cached_steps: int = 0
     intermediates: list[Image] = field(default_factory=list)
+    export_step: int = 0     # BuildKit: the log number of the "exporting to image" step
 
     @property
     def output(self) -> str:
@@ -310,7 +311,7 @@ class Builder:
                 state.cache_key = key
                 continue
             missed = True
-            self.clock.tick()
+            self.clock.advance(1)  # a step takes time: files it writes get a later mtime (and diff_id)
             if buildkit:
                 log.append(f"#{n} [{n}/{total}] {inst.original}")
             container_id = self.ids.hex64() if not buildkit and inst.keyword not in ("copy", "add") else ""
@@ -357,7 +358,8 @@ class Builder:
         else:
             log.append(f"#{total + 1} exporting to image")
             log.append(f"#{total + 1} writing image {image.id} done")
-        return BuildResult(image, log, cached_steps, intermediates)
+        result_step = total + 1
+        return BuildResult(image, log, cached_steps, intermediates, result_step)
 
     # ------------------------------------------------------------------ stages
     def _from(self, ref: str, inst: Instruction, stages: dict[str, _State], buildkit: bool) -> _State:

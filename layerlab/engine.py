@@ -202,7 +202,7 @@ class Engine:
         if tags and not buildkit:
             result.log.extend(f"Successfully tagged {normalize_ref(t)}" for t in tags)
         elif tags:
-            result.log.extend(f"#{len(result.log)} naming to docker.io/library/{normalize_ref(t)} done" for t in tags)
+            result.log.extend(f"#{result.export_step} naming to docker.io/library/{normalize_ref(t)} done" for t in tags)
         return result
 
     def import_tar(self, data: bytes | str | os.PathLike, ref: str | None = None,
@@ -403,6 +403,10 @@ class Engine:
             for k, v in items:
                 envd[k] = v
         envd.setdefault("HOSTNAME", "")
+        validate = getattr(self.hooks, "validate_mounts", None)
+        volumes, mounts = list(volumes), list(mounts)
+        if validate is not None:   # before the ID is drawn: a refused create changes nothing
+            validate(img, volumes, mounts, tmpfs)
         now = self.clock.tick()
         cid = self.ids.hex64()
         envd["HOSTNAME"] = cid[:12]
