@@ -211,7 +211,7 @@ CORPUS = [
     "truncate -s 5 nodir/x; truncate -s abc x; truncate -s +2 small.txt; truncate -s -1 lines.txt; truncate -s 1k f; wc -c f",
     "touch -d bogus x; touch -r nope x; touch -r small.txt newf; ls -l newf | cut -c 43-",
     # ---- sixth batch: Dockerfile-style RUN lines
-    "set -eux; mkdir -p app; cd app; echo 'print(1)' > main.py; chmod 755 main.py; ls -la | cut -c1-10",
+    "set -eux; mkdir -p app; cd app; echo 'print(1)' > main.py; chmod 755 main.py; ls -la > listing; cut -c1-10 listing",
     "for f in a b c; do touch \"$f.txt\"; done && ls *.txt | wc -l; if [ ! -d x ]; then mkdir x; fi; ls -d x",
     "cat > f <<'EOF'\nline $HOME\n  indented\nEOF\ncat f; rm -rf dir/* dir/.[!.]*; ls -A dir; [ \"$(cat small.txt)\" = hello ] && echo same",
     "du -s dir | cut -f1; find . -type f -name '*.txt' -exec rm {} +; ls",
