@@ -70,12 +70,40 @@ def _wallclock():
     return WallClock()
 
 
+def _fast_reducer(cls):
+    """``(cls, (field values...))`` in C (attrgetter) instead of dataclasses' Python-level
+    ``__getstate__``/``__setstate__`` for slotted frozen dataclasses: the nodes and contents
+    of every file make up most of a state, and this halves the time to pickle/unpickle them."""
+    import dataclasses
+    import operator
+
+    names = [f.name for f in dataclasses.fields(cls)]
+    if len(names) < 2 or not all(f.init for f in dataclasses.fields(cls)) or hasattr(cls, "__post_init__"):
+        return None
+    get = operator.attrgetter(*names)
+    return lambda obj: (cls, get(obj))
+
+
+_TABLE: dict | None = None
+
+
 def _dispatch() -> dict:
+    global _TABLE
+    if _TABLE is not None:
+        return _TABLE
     from .clock import WallClock
+    from .content import Content
+    from .image import ContainerConfig, HistoryEntry
+    from .tree import Node
     table = copyreg.dispatch_table.copy()
     table[types.MappingProxyType] = lambda m: (_mappingproxy, (dict(m),))
     # the wall clock carries no state worth keeping (its last reading would change every save)
     table[WallClock] = lambda c: (_wallclock, ())
+    for cls in (Node, Content, HistoryEntry, ContainerConfig):
+        red = _fast_reducer(cls)
+        if red is not None:
+            table[cls] = red
+    _TABLE = table
     return table
 
 
@@ -96,6 +124,23 @@ def _remember(b: bytes, key: str) -> None:
     if len(_known) >= 256:          # it pins what it remembers: keep it bounded
         _known.clear()
     _known[id(b)] = (b, key)
+
+
+# sha256 -> bytes: blobs this process has read or written. Blobs are immutable and named by
+# their hash, so a second engine (another LAYERLAB_HOME, or the same one after another process
+# wrote it) gets the same bytes without reading megabytes again. Bounded by total size.
+_blob_cache: dict[str, bytes] = {}
+_BLOB_CACHE_MAX = 256 * 1024 * 1024
+
+
+def _cache_blob(key: str, b: bytes) -> None:
+    if key in _blob_cache:
+        return
+    total = sum(map(len, _blob_cache.values())) + len(b)
+    while _blob_cache and total > _BLOB_CACHE_MAX:
+        total -= len(_blob_cache.pop(next(iter(_blob_cache))))
+    if len(b) <= _BLOB_CACHE_MAX:
+        _blob_cache[key] = b
 
 
 class _Pickler(pickle.Pickler):
@@ -137,12 +182,17 @@ class _Unpickler(pickle.Unpickler):
         if self.blob_dir is None or not isinstance(key, str) or len(key) != 64:
             raise pickle.UnpicklingError(f"unexpected persistent id {key!r}")
         path = os.path.join(self.blob_dir, key)
+        data = _blob_cache.get(key)
+        if data is not None and os.path.exists(path):
+            _remember(data, key)
+            return data
         try:
             with open(path, "rb") as fh:
                 data = fh.read()
         except FileNotFoundError:
             raise pickle.UnpicklingError(f"missing blob {path}") from None
         _remember(data, key)
+        _cache_blob(key, data)
         return data
 
 
@@ -211,10 +261,16 @@ def write_atomic(path: str, data: bytes, fsync: bool | None = None) -> None:
             os.unlink(tmp)
 
 
-def _save(directory: str, engine) -> None:
-    """Write the engine: new blobs, then the state file (atomically), then drop dead blobs."""
+def _save(directory: str, engine, current: bytes | None = None) -> bytes:
+    """Write the engine: new blobs, then the state file (atomically), then drop dead blobs.
+    ``current`` is what the state file holds now (when known): if the engine pickles to the
+    same bytes, nothing changed and nothing is written. Returns the state file's bytes."""
     blobs: dict[str, bytes] = {}
     data = encode(engine, blobs)
+    if current is not None and data == current:
+        return data
+    for key, b in blobs.items():
+        _cache_blob(key, b)
     blob_dir = os.path.join(directory, BLOB_DIR)
     os.makedirs(blob_dir, mode=0o700, exist_ok=True)
     have = set(os.listdir(blob_dir))
@@ -226,6 +282,7 @@ def _save(directory: str, engine) -> None:
         if len(name) == 64:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(blob_dir, name))
+    return data
 
 
 @contextlib.contextmanager
@@ -261,13 +318,18 @@ def _stamp(path: str):
 
 def load(directory: str):
     """The engine stored in ``directory`` (a new one if there is none). No locking."""
+    return _load(directory)[0]
+
+
+def _load(directory: str):
+    """(engine, the state file's bytes or None if there was no state)."""
     path = os.path.join(directory, STATE_FILE)
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
-        return new_engine()
-    return decode(data, path, os.path.join(directory, BLOB_DIR))
+        return new_engine(), None
+    return decode(data, path, os.path.join(directory, BLOB_DIR)), data
 
 
 @contextlib.contextmanager
@@ -275,9 +337,11 @@ def persistent_engine(directory: str | None = None, save: bool = True):  # noqa:
     """Lock, load (or create) the engine, yield it, save it, unlock.
 
     ``save=False`` is for commands that only read: they take a shared lock and never write.
-    If the body raises, nothing is saved. (Pickles of the same engine differ between
-    processes, since set order follows the per-process string hash, so "did it change?"
-    cannot be answered by comparing bytes; commands say whether they write.)
+    If the body raises, nothing is saved. A command that changed nothing (an error, ``volume
+    create`` of an existing name...) pickles to the bytes the state file already holds, and
+    then nothing is written. (Equal bytes prove "unchanged"; unequal bytes do not prove a
+    change, since pickles of the same engine differ between processes with set order, so a
+    state another process wrote is rewritten once.)
     """
     directory = directory or home()
     try:
@@ -290,10 +354,10 @@ def persistent_engine(directory: str | None = None, save: bool = True):  # noqa:
         stamp = _stamp(path)
         cached = _last.get(path)
         if stamp is not None and cached is not None and cached[0] == stamp:
-            engine = cached[1]
+            engine, current = cached[1], cached[2]
         else:
             _last.pop(path, None)
-            engine = load(directory)
+            engine, current = _load(directory)
             attach_host(engine)
         try:
             yield engine
@@ -302,14 +366,14 @@ def persistent_engine(directory: str | None = None, save: bool = True):  # noqa:
             raise
         if save:
             try:
-                _save(directory, engine)
+                current = _save(directory, engine, current)
             except OSError as exc:
                 _last.pop(path, None)
                 raise StateError(f"cannot save the state to {path}: {exc.strerror or exc}") from None
         stamp = _stamp(path)
         _last.clear()                      # remember one engine only (the last state used)
         if stamp is not None:
-            _last[path] = (stamp, engine)
+            _last[path] = (stamp, engine, current)
     finally:
         cm.__exit__(None, None, None)
 

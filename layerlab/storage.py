@@ -118,6 +118,23 @@ class StorageHooks:
                 reqs.append(VolumeMount(target))
         return reqs
 
+    def validate_mounts(self, img, volumes, mounts, tmpfs) -> None:
+        """moby ``verifyContainerSettings``: bad mounts are refused before the container gets
+        an ID (so a refused ``run`` changes nothing). ``setup_mounts`` checks again."""
+        from types import SimpleNamespace
+
+        self._validate(self._requests(SimpleNamespace(image=img), volumes, mounts, tmpfs))
+
+    def _validate(self, reqs) -> None:
+        host = self.host
+        for r in reqs:
+            if isinstance(r, BindMount) and not r.create_source and (r.host or host).lookup(r.source) is None:
+                raise InvalidParameter(f'invalid mount config for type "bind": bind source path does not exist: {r.source}')
+            if isinstance(r, VolumeMount) and r.name and r.name not in self.volumes:
+                from .volumes import validate_name
+
+                validate_name(r.name)
+
     def setup_mounts(self, c, volumes, mounts, tmpfs) -> None:
         """Called by Engine.create before the container is registered."""
         self.driver.check_depth(len(c.image.layers))      # "max depth exceeded"

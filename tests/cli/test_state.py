@@ -140,3 +140,55 @@ def test_missing_blob_is_reported(tmp_path, busybox_tar):
     os.unlink(tmp_path / "blobs" / victim)
     r = cli(tmp_path, "images")
     assert r.returncode == 1 and b"missing blob" in r.stderr and b"It was left untouched" in r.stderr
+
+
+def test_commands_that_change_nothing_do_not_rewrite(tmp_path, busybox_tar, monkeypatch, capsys):
+    """In one process (the notebook magic, the conformance harness): a command that fails, or
+    changes nothing, pickles to the bytes the state file holds, so the file is not rewritten.
+    A refused `run` draws no container ID (moby validates mounts before it makes one)."""
+    from layerlab.cli import main
+
+    home = tmp_path / "home"
+    tar = tmp_path / "bb.tar"
+    tar.write_bytes(busybox_tar)
+    monkeypatch.setenv("LAYERLAB_HOME", str(home))
+    assert main(["import", str(tar), "bb:1"]) == 0
+    assert main(["volume", "create", "ok1"]) == 0
+
+    def stamp():
+        st = (home / "state.pickle").stat()
+        return st.st_ino, st.st_mtime_ns
+
+    before = stamp()
+    for argv, rc in ((["volume", "create", "x"], 1), (["rm", "nosuch"], 1), (["volume", "create", "ok1"], 0),
+                     (["run", "--rm", "--mount", f"type=bind,source={tmp_path}/nope,target=/b", "bb:1", "true"], 125),
+                     (["kill", "nosuch"], 1)):
+        assert main(argv) == rc, argv
+        assert stamp() == before, argv
+    assert main(["volume", "create", "ok2"]) == 0
+    assert stamp() != before
+    assert "ok2" in state.load(str(home)).volumes
+
+
+def test_blobs_are_read_once_per_process(tmp_path, busybox_tar):
+    """Blobs are immutable and named by their hash: a second state with the same blobs (a copy
+    of the home, as the conformance harness makes) gets the bytes this process already has."""
+    import hashlib
+    import shutil
+    from layerlab.engine import Engine
+
+    eng = Engine()
+    eng.import_tar(busybox_tar, "bb:1")
+    state.save_engine(str(tmp_path / "a"), eng)
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    key = hashlib.sha256(busybox_tar).hexdigest()
+    one = state.load(str(tmp_path / "a")).image("bb:1").layers[0].raw_tar
+    two = state.load(str(tmp_path / "b")).image("bb:1").layers[0].raw_tar
+    assert one == busybox_tar and two is one is state._blob_cache[key]
+    os.unlink(tmp_path / "b" / "blobs" / key)       # a missing blob is still an error
+    try:
+        state.load(str(tmp_path / "b"))
+    except state.StateError as exc:
+        assert key in str(exc)
+    else:
+        raise AssertionError("a missing blob must be reported")
