@@ -12,11 +12,25 @@ failures (never a silent 0), feedback without hidden tests, and authoring errors
 name the cell.
 """
 
-from .authoring import find_problems, validate_source
-from .check import check_notebook, format_report
-from .course import Course, release
-from .errors import AuthoringError, AutograderError, ReleaseError
-from .grading import Result, grade, grade_one, write_csv
+import importlib
+
+# Imported lazily: the grading kernel imports autograder.sandbox and autograder.wire, and
+# must not pay for nbgrader, traitlets config and multiprocessing at every start.
+_EXPORTS = {
+    "find_problems": "authoring", "validate_source": "authoring",
+    "check_notebook": "check", "format_report": "check",
+    "Course": "course", "release": "course",
+    "AuthoringError": "errors", "AutograderError": "errors", "ReleaseError": "errors",
+    "Result": "grading", "grade": "grading", "grade_one": "grading", "write_csv": "grading",
+}
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'autograder' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
 
 __all__ = [
     "AuthoringError", "AutograderError", "Course", "ReleaseError", "Result",

@@ -49,6 +49,34 @@ def ensure_scripts_on_path() -> None:
         os.environ["PATH"] = os.pathsep.join([scripts, *filter(None, parts)])
 
 
+_ALEMBIC_HEAD: list = []
+
+
+def _alembic_head() -> str:
+    """nbgrader's gradebook schema revision, computed in this process.
+
+    nbgrader's `get_alembic_version` runs ``alembic heads`` in a subprocess each time it
+    creates a gradebook (about a second: a new interpreter importing alembic). The answer
+    is a constant of the installed nbgrader, read here from its migration scripts.
+    """
+    if not _ALEMBIC_HEAD:
+        import nbgrader
+        from alembic.config import Config as AlembicConfig
+        from alembic.script import ScriptDirectory
+
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location",
+                            os.path.join(os.path.dirname(nbgrader.__file__), "alembic"))
+        _ALEMBIC_HEAD.append(ScriptDirectory.from_config(cfg).get_current_head())
+    return _ALEMBIC_HEAD[0]
+
+
+def _speed_up_nbgrader() -> None:
+    import nbgrader.api
+
+    nbgrader.api.get_alembic_version = _alembic_head
+
+
 def assignment_name(notebook: str | Path) -> str:
     """The assignment (and notebook) id nbgrader uses for a source notebook path."""
     return Path(notebook).stem
@@ -70,6 +98,9 @@ def nbgrader_config(root: str | Path, *, timeout: int | None = 30) -> Config:
     c.Execute.timeout = timeout
     c.Execute.interrupt_on_timeout = True
     c.Execute.execute_retries = 0
+    # the kernel's work is done when the notebook is: kill it instead of waiting for a
+    # graceful exit (saves ~0.2 s of idle time per notebook; no effect on results)
+    c.Execute.shutdown_kernel = "immediate"
     c.Autograde.create_student = True
     c.NbGrader.logfile = ""
     return c
@@ -107,6 +138,7 @@ class Course:
 
     def __init__(self, root: str | Path, *, timeout: int | None = 30):
         ensure_scripts_on_path()
+        _speed_up_nbgrader()
         self.root = Path(root).resolve()
         self.timeout = timeout
         self.assignments: dict[str, Path] = {}  # name -> original source path

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import re
 
+from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List, Unicode
 
-__all__ = ["HideHiddenTests", "strip_hidden_region", "HIDDEN_PLACEHOLDER"]
+__all__ = ["HideHiddenTests", "CachedHTMLExporter", "strip_hidden_region",
+           "HIDDEN_PLACEHOLDER"]
 
 HIDDEN_PLACEHOLDER = "# (hidden tests: not shown)"
 
@@ -112,3 +114,22 @@ class HideHiddenTests(NbGraderPreprocessor):
                 if output.get("output_type") == "error":
                     output["traceback"] = _short_traceback(output, original, hidden)
         return cell, resources
+
+
+class CachedHTMLExporter(HTMLExporter):
+    """nbconvert's HTMLExporter, sharing one Jinja environment per process.
+
+    nbgrader makes a new exporter for every `GenerateFeedback` run, so a grader that runs
+    it once per student would compile the feedback template every time (about a tenth of
+    a second). The environment depends only on the template paths, the same for every
+    student of a run.
+    """
+
+    _environments: dict = {}
+
+    def _create_environment(self):
+        key = (tuple(self.template_paths), self.template_extension, type(self))
+        env = self._environments.get(key)
+        if env is None:
+            env = self._environments[key] = super()._create_environment()
+        return env

@@ -313,7 +313,7 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     import nbformat
 
-    from .feedback import HideHiddenTests
+    from .feedback import CachedHTMLExporter, HideHiddenTests
 
     import warnings
     from sqlalchemy.exc import SAWarning
@@ -416,6 +416,7 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
             fconfig.GenerateFeedback.preprocessors = [
                 HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
             fconfig.HideHiddenTests.flags = flags
+            fconfig.GenerateFeedback.exporter_class = CachedHTMLExporter
             with capture_log() as (flog, fbuf):
                 cd = _coursedir(fconfig, name, student)
                 cd.log = flog

@@ -351,18 +351,19 @@ class _TestRuntime:
         sys.stdout, sys.stderr = _Capture("stdout", self.streams), _Capture("stderr", self.streams)
         result = None
         try:
-            if wanted:
-                resolved = self.rpc("resolve", names=sorted(wanted))
-                if type(resolved) is not dict:
+            if wanted or job.get("probe"):
+                # one round trip: the names the test needs, and the kernel's integrity report
+                reply = self.rpc("resolve", names=sorted(wanted), probe=bool(job.get("probe")))
+                if type(reply) is not dict or type(reply.get("names")) is not dict:
                     raise RuntimeError("malformed reply from the submission")
-                for name, enc in resolved.items():
+                for name, enc in reply["names"].items():
                     if name in wanted and enc != ["missing"]:
                         ns[name] = self.decode(enc)
+                for probe in reply.get("probe") or []:
+                    self.flag("kernel: " + str(probe))
             for name in job.get("shadowed", []):
                 self.flag(f"an answer cell redefines the instructor's name '{name}'; the "
                           "test used the instructor's")
-            for probe in (self.rpc("probe") if job.get("probe") else []):
-                self.flag("kernel: " + str(probe))
             exec(body, ns)
             if tail is not None:
                 value = eval(tail, ns)

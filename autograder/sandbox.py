@@ -231,9 +231,9 @@ def _make_rpc(shell, violations: list, snapshot: dict):
             nonce = req.get("nonce")
             op = req["op"]
             if op == "resolve":
-                reply = ["ok", {n: resolve(n) for n in req["names"]}]
-            elif op == "probe":
-                reply = ["ok", probe(shell, violations, snapshot)]
+                found = probe(shell, violations, snapshot) if req.get("probe") else []
+                reply = ["ok", {"names": {n: resolve(n) for n in req["names"]},
+                                "probe": found}]
             else:
                 target = handles[req["h"]]
                 if op == "call":

@@ -1,6 +1,7 @@
 """Grading throughput: `autograder grade` against plain sequential `nbgrader`.
 
     .venv/bin/python benchmarks/grading.py [-n 40] [-j JOBS] [--source NB] [--no-feedback]
+                                           [--repeat R]
 
 Builds N synthetic submissions of the synthetic instructor notebook (or --source, whose
 submissions are then copies of its student version: untouched), then grades them twice:
@@ -62,6 +63,8 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=int, default=30)
     ap.add_argument("--no-feedback", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run each configuration R times (interleaved), keep the best")
     args = ap.parse_args(argv)
 
     ensure_scripts_on_path()
@@ -97,8 +100,13 @@ def main(argv=None) -> int:
             with open(out / "grades.csv", newline="") as f:
                 return took, {r["student"]: r for r in csv.DictReader(f)}
 
-        t_ours, ours = ours_run("defended")
-        t_open, ours_open = ours_run("undefended", "--no-isolation")
+        # interleaved repeats, best time of each: the machine may be shared
+        t_ours = t_open = float("inf")
+        for rep in range(args.repeat):
+            took, ours = ours_run(f"defended{rep}")
+            t_ours = min(t_ours, took)
+            took, ours_open = ours_run(f"undefended{rep}", "--no-isolation")
+            t_open = min(t_open, took)
 
         # --- plain nbgrader -------------------------------------------------------------
         course = work / "course"
@@ -113,7 +121,10 @@ def main(argv=None) -> int:
             dest = course / "submitted" / d.name / name
             dest.mkdir(parents=True)
             shutil.copyfile(d / f"{name}.ipynb", dest / f"{name}.ipynb")
-        t_auto = run([bin_("nbgrader"), "autograde", name], cwd=course, env=env)
+        t_auto = float("inf")
+        for rep in range(args.repeat):
+            t_auto = min(t_auto, run([bin_("nbgrader"), "autograde", name, "--force"],
+                                     cwd=course, env=env))
         t_feedback = 0.0
         if not args.no_feedback:
             t_feedback = run([bin_("nbgrader"), "generate_feedback", name], cwd=course, env=env)
