@@ -19,7 +19,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterable, Iterator
 
 _BLOCK = 1 << 16  # the synthetic pattern repeats every 64 KiB
 
@@ -176,10 +176,11 @@ class Content:
             ranges.append((self.base, max(self.size, older.size)))
         elif self.size != older.size:
             ranges.append((min(self.size, older.size), max(self.size, older.size)))
-        return _merge_ranges(ranges)
+        return merge_ranges(ranges)
 
 
-def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Half-open byte ranges sorted and coalesced (touching ranges join; empty ones drop)."""
     out: list[tuple[int, int]] = []
     for s, e in sorted(r for r in ranges if r[1] > r[0]):
         if out and s <= out[-1][1]:

@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from ..content import Content
-from ..tree import CHAR, DIR, FILE, SYMLINK, Node
+from ..content import Content, merge_ranges
+from ..tree import DIR, FILE, SYMLINK, Node
 
 BLOCK = 4096
 
@@ -34,17 +34,7 @@ def alloc_ranges(content: Content) -> list[tuple[int, int]]:
         end = min(start + len(data), content.size)
         if end > start:
             out.append((start, end))
-    return merge(out)
-
-
-def merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(r for r in ranges if r[1] > r[0]):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
+    return merge_ranges(out)
 
 
 def align(ranges: Iterable[tuple[int, int]], unit: int, limit: int | None = None) -> list[tuple[int, int]]:
@@ -55,7 +45,7 @@ def align(ranges: Iterable[tuple[int, int]], unit: int, limit: int | None = None
         if limit is not None:
             b = min(b, limit)
         out.append((a, b))
-    return merge(out)
+    return merge_ranges(out)
 
 
 def subtract(ranges: list[tuple[int, int]], minus: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -80,7 +70,7 @@ def intersect(ranges: list[tuple[int, int]], other: list[tuple[int, int]]) -> li
             a, b = max(s, os_), min(e, oe)
             if a < b:
                 out.append((a, b))
-    return merge(out)
+    return merge_ranges(out)
 
 
 def total(ranges: Iterable[tuple[int, int]]) -> int:
@@ -171,7 +161,7 @@ def written_ranges(old: Content, new: Content, unit: int) -> list[tuple[int, int
                 out.append((lo + off, lo + min(off + unit, hi - lo)))
         if e > common:
             out.append((max(s, common), e))
-    return merge(out)
+    return merge_ranges(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +235,8 @@ class ExtentModel:
             pieces = subtract(intersect([(r.file_off, r.file_off + r.length)], tgt), changed)
             for s, e in pieces:
                 kept.append(Ref(s, e - s, r.extent, r.ext_off + (s - r.file_off)))
-        fresh = subtract(tgt, merge((r.file_off, r.file_off + r.length) for r in kept))
-        shared = merge((r.file_off, r.file_off + r.length) for r in old_refs)
+        fresh = subtract(tgt, merge_ranges((r.file_off, r.file_off + r.length) for r in kept))
+        shared = merge_ranges((r.file_off, r.file_off + r.length) for r in old_refs)
         refs = kept + [Ref(s, e - s, self._alloc(e - s, not intersect([(s, e)], shared)), 0) for s, e in fresh]
         refs.sort(key=lambda r: r.file_off)
         return tuple(refs)
@@ -285,5 +275,5 @@ def btrfs_du(snapshots: dict[str, dict[object, tuple[Ref, ...]]]) -> dict[str, D
                 if len(users[r.extent]) > 1:
                     shared += r.length
                     ranges.setdefault(r.extent, []).append((r.ext_off, r.ext_off + r.length))
-        rows[name] = DuRow(tot, tot - shared, sum(total(merge(v)) for v in ranges.values()))
+        rows[name] = DuRow(tot, tot - shared, sum(total(merge_ranges(v)) for v in ranges.values()))
     return rows
