@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import IO, Iterator, Mapping
 
 from .digest import sha256_digest
-from .tree import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT_PREFIX, Node, basename, directory, join, parent
+from .tree import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT_PREFIX, Node, basename, directory, join, parent, unique_inodes
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,30 +66,14 @@ class Layer:
     @cached_property
     def size(self) -> int:
         """overlay2's DiffSize: apparent bytes of non-directories, hard links once."""
-        total, seen = 0, set()
-        for node in self.entries.values():
-            if node.kind == DIR:
-                continue
-            if node.ino:
-                if node.ino in seen:
-                    continue
-                seen.add(node.ino)
-            total += node.size
-        return total
+        return sum(n.size for n in unique_inodes(n for n in self.entries.values() if n.kind != DIR))
 
     @cached_property
     def tar_entries_size(self) -> int:
-        """Sum of tar header sizes: what naive-diff drivers (vfs, btrfs, zfs) record."""
-        total, seen = 0, set()
-        for node in self.entries.values():
-            if node.kind != FILE:
-                continue
-            if node.ino:
-                if node.ino in seen:
-                    continue
-                seen.add(node.ino)
-            total += node.content.size
-        return total
+        """Sum of tar header sizes: what naive-diff drivers (vfs, btrfs, zfs) record. Only
+        regular files carry a size in a tar header (a symlink's target is not counted), and a
+        second name of an inode is a hard-link header of size 0."""
+        return sum(n.content.size for n in unique_inodes(n for n in self.entries.values() if n.kind == FILE))
 
     @cached_property
     def diff_id(self) -> str:

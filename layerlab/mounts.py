@@ -48,7 +48,7 @@ from .content import Content
 from .drivers.physical import align, alloc_ranges, file_blocks, total
 from .errors import InvalidParameter, fs_error
 from .rootfs import Found, RootFS, Upper
-from .tree import CHAR, DIR, FILE, SYMLINK, Node, basename, directory, is_under, join, normpath, parent
+from .tree import CHAR, DIR, FILE, SYMLINK, Node, basename, directory, is_under, join, normpath, parent, unique_inodes
 
 PAGE = 4096
 _MAXSYMLINKS = 40
@@ -384,16 +384,8 @@ class MemFS(RootFS):
 
     def pages(self) -> int:
         """Bytes a tmpfs charges: file data in whole 4 KiB pages (holes are free), inodes once."""
-        total, seen = 0, set()
-        for node in self.upper.entries.values():
-            if node.kind != FILE:
-                continue
-            if node.ino:
-                if node.ino in seen:
-                    continue
-                seen.add(node.ino)
-            total += file_blocks(node.content, PAGE)
-        return total
+        files = (n for n in self.upper.entries.values() if n.kind == FILE)
+        return sum(file_blocks(n.content, PAGE) for n in unique_inodes(files))
 
     def clear(self, root: Node | None = None) -> None:
         up = _MemUpper()

@@ -31,12 +31,12 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .content import Content
 from .errors import fs_error
 from .layer import Layer
-from .tree import DIR, FILE, SYMLINK, Node, ancestors, basename, directory, join, normpath, parent
+from .tree import DIR, FILE, SYMLINK, Node, ancestors, basename, directory, join, normpath, parent, unique_inodes
 
 _ROOT = directory(0o755)
 _MAXSYMLINKS = 40
@@ -156,16 +156,7 @@ class Upper:
     @property
     def size(self) -> int:
         """overlay2 ``SizeRw``: directory.Size of the upper dir (apparent, inodes once)."""
-        total, seen = 0, set()
-        for node in self.entries.values():
-            if node.kind == DIR:
-                continue
-            if node.ino:
-                if node.ino in seen:
-                    continue
-                seen.add(node.ino)
-            total += node.size
-        return total
+        return sum(n.size for n in unique_inodes(n for n in self.entries.values() if n.kind != DIR))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import errno
 import posixpath
 import stat as _stat
 from dataclasses import dataclass, field, replace
+from typing import Iterable, Iterator
 
 from .content import EMPTY, Content
 from .errors import fs_error
@@ -57,6 +58,18 @@ class Node:
 
     def with_(self, **changes) -> "Node":
         return replace(self, **changes)
+
+
+def unique_inodes(nodes: Iterable[Node]) -> Iterator[Node]:
+    """``nodes`` with each hard-linked inode (a shared non-zero ``ino``) once: how ``du``, moby's
+    directory.Size and go-archive's ChangesSize count a file that has several names."""
+    seen: set[int] = set()
+    for node in nodes:
+        if node.ino:
+            if node.ino in seen:
+                continue
+            seen.add(node.ino)
+        yield node
 
 
 def file(data: bytes | str | Content = b"", mode: int = 0o644, uid: int = 0, gid: int = 0,

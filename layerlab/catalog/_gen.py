@@ -24,7 +24,7 @@ from typing import Iterable
 
 from ..content import Content
 from ..layer import Layer
-from ..tree import DIR, FILE, SYMLINK, Node, ancestors, directory, parent
+from ..tree import DIR, FILE, SYMLINK, Node, ancestors, parent, unique_inodes
 
 _TWO64 = float(1 << 64)
 
@@ -116,16 +116,8 @@ class TreeBuilder:
     # ------------------------------------------------------------------ sizing
     def fixed_size(self) -> int:
         elastic = self._elastic
-        total, seen = 0, set()
-        for path, node in self.entries.items():
-            if path in elastic or node.kind == DIR:
-                continue
-            if node.ino:
-                if node.ino in seen:
-                    continue
-                seen.add(node.ino)
-            total += node.size
-        return total
+        fixed = (n for p, n in self.entries.items() if p not in elastic and n.kind != DIR)
+        return sum(n.size for n in unique_inodes(fixed))
 
     def finish(self, total: int | None = None) -> dict[str, Node]:
         """Give the elastic files their sizes (summing to ``total`` overall) and return entries."""

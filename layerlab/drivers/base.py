@@ -40,17 +40,16 @@ Scenarios::
 """
 from __future__ import annotations
 
-import errno
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import ClassVar, Iterable, Iterator, Literal, Mapping, Sequence
 
 from .. import changes as _changes
-from ..errors import Conflict, NotFound, fs_error
+from ..errors import Conflict, NotFound
 from ..layer import Layer
-from ..rootfs import FlatTree, Found, MergedView, RootFS
-from ..tree import DIR, FILE, Node, join
+from ..rootfs import Found, MergedView, RootFS
+from ..tree import DIR, FILE, Node, join, unique_inodes
 
 
 class Kind(Enum):
@@ -163,19 +162,8 @@ def changes_size(fs: RootFS, changes: Sequence[_changes.Change] | None = None) -
     """moby go-archive ChangesSize: Lstat sizes of non-directory A/C entries, inodes once."""
     if changes is None:
         changes = _changes.changes(fs)
-    total, seen = 0, set()
-    for ch in changes:
-        if ch.kind == _changes.DELETED:
-            continue
-        node = fs.lookup(ch.path)
-        if node is None or node.kind == DIR:
-            continue
-        if node.ino:
-            if node.ino in seen:
-                continue
-            seen.add(node.ino)
-        total += node.size
-    return total
+    nodes = (fs.lookup(ch.path) for ch in changes if ch.kind != _changes.DELETED)
+    return sum(n.size for n in unique_inodes(n for n in nodes if n is not None and n.kind != DIR))
 
 
 def naive_changes(new: MergedView, old: MergedView) -> list[_changes.Change]:
@@ -388,7 +376,7 @@ class StorageDriver(NaiveDiff):
                      self.physical_container(s.fs))
 
     def mounts(self, key: str) -> MountSpec:
-        s = self._snap(key)
+        self._snap(key)                                   # NotFound for an unknown key
         return MountSpec("bind", f"{self.root}/{self.name}/dir/{self.cache_id(key)}", ("rbind", "rw"))
 
     # ------------------------------------------------------------------ physical usage
@@ -415,11 +403,3 @@ def image_layers(img) -> tuple[Layer, ...]:
 def container_fs(c) -> RootFS:
     return getattr(c, "rootfs", c)
 
-
-def flat_at_each_layer(layers: Sequence[Layer]) -> list[FlatTree]:
-    """FlatTree after layer 1, after layers 1-2, ... (``layers`` base first)."""
-    out, cur = [], None
-    for layer in layers:
-        cur = FlatTree.of([layer], cur)
-        out.append(cur)
-    return out
