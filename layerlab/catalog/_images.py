@@ -16,7 +16,6 @@ from ..clock import parse_rfc3339
 from ..image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image
 from ..layer import Layer
 from . import _data as D
-from ._debs import status_stanza
 from ._gen import TreeBuilder, unit
 from ._layers import apt_install_layer, node_paths, paths_layer, python_paths, text_layer
 from ._rootfs import DebFlavor, alpine_319, apk_installed_entry, busybox_136, debian_like

@@ -9,6 +9,8 @@ it deleted from lower layers. Sizes are made exact with the elastic files of
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from ..content import Content
 from ..layer import Layer
 from ..tree import DIR, FILE, Node
@@ -108,7 +110,7 @@ def node_paths(nfiles: int, ver: str) -> list[tuple[str, int, float]]:
     out = [("/usr/local/bin/node", 0o755, 96000.0),
            ("/usr/local/share/doc/node/gdbinit", 0o644, 0.5), ("/usr/local/share/doc/node/lldb_commands.py", 0o644, 1.0),
            ("/usr/local/share/man/man1/node.1", 0o644, 3.0),
-           (f"/usr/local/CHANGELOG.md", 0o644, 0.0), ("/usr/local/README.md", 0o644, 0.0),
+           ("/usr/local/CHANGELOG.md", 0o644, 0.0), ("/usr/local/README.md", 0o644, 0.0),
            ("/usr/local/LICENSE", 0o644, 0.0)]
     npm = "/usr/local/lib/node_modules/npm"
     out += [(f"{npm}/bin/npm-cli.js", 0o755, 0.2), (f"{npm}/bin/npx-cli.js", 0o755, 0.2),
@@ -198,21 +200,17 @@ def apt_install_layer(seed: str, mtime: int, base_status: str, packages: list[tu
         tb.blob(p, int(m * skew(f"{seed}:{p}", 0.2)), group="state")
     if extra is not None:
         extra(tb)
-    entries = tb.finish(total)
+    tb.finish(total)
     wh = set(whiteouts)
     if lists_cleaned:
         wh.update({"/var/lib/apt/lists/partial", "/var/lib/apt/lists/lock", "/var/lib/apt/lists/auxfiles"})
         tb.dir("/var/lib/apt/lists")
-    from types import MappingProxyType
-
     return Layer(MappingProxyType(dict(tb.entries)), frozenset(wh), frozenset())
 
 
 def paths_layer(seed: str, mtime: int, paths: list[tuple[str, int, float]], total: int, extra=None,
                 whiteouts: tuple[str, ...] = (), group_by_dir: int = 4) -> Layer:
     """A layer of ``paths`` (path, mode, weight) summing to ``total`` bytes, plus ``extra`` entries."""
-    from types import MappingProxyType
-
     tb = TreeBuilder(seed, mtime)
     for path, mode, w in paths:
         group = "/".join(path.split("/")[:group_by_dir])
@@ -225,8 +223,6 @@ def paths_layer(seed: str, mtime: int, paths: list[tuple[str, int, float]], tota
 
 def text_layer(mtime: int, files: dict[str, tuple[str | bytes, int]], dirs: dict[str, int] | None = None) -> Layer:
     """A COPY layer: exact files (path -> (data, mode)) and the directories BuildKit records."""
-    from types import MappingProxyType
-
     entries: dict[str, Node] = {}
     for d, mode in (dirs or {}).items():
         entries[d] = Node(DIR, mode, 0, 0, mtime)

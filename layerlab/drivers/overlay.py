@@ -15,12 +15,13 @@ report sizes:
 from __future__ import annotations
 
 import hashlib
-from typing import ClassVar, Iterable, Sequence
+from typing import Iterable, Sequence
 
+from .. import changes as _changes
 from ..layer import Layer
 from ..rootfs import MergedView, RootFS
 from ..tree import DIR, ancestors, join, normpath, parent
-from .base import Capabilities, Kind, MountSpec, StorageDriver, container_fs, image_layers
+from .base import Capabilities, Kind, MountSpec, StorageDriver, container_fs, image_layers, naive_changes
 from .physical import BLOCK, level_du
 
 
@@ -177,13 +178,10 @@ class Overlay2(_OverlayPhysical, StorageDriver):
 
     def changes(self, key: str):
         """Native diff: walk only the upper level (the conformance suite checks it equals the
-        naive comparison of two trees)."""
-        from .. import changes as _changes
-
+        naive comparison of two trees). A committed snapshot has no upper level left to walk,
+        so it is compared with its parent."""
         snap = self._snap(key)
         if snap.layer is not None:
-            from .base import naive_changes
-
             return naive_changes(snap.fs, self._parent_view(snap))
         return _changes.changes(snap.fs)
 
@@ -286,13 +284,6 @@ class ContainerdOverlayfs(_OverlayPhysical, StorageDriver):
 
     def size_rw(self, fs: RootFS) -> int:
         return self.upper_du(fs)
-
-    def image_size_for_container(self, layers: Sequence[Layer], init: Layer | None) -> int:
-        """SizeRootFs - SizeRw: usage of all ancestor snapshots (init + image chain)."""
-        total = sum(self.layer_size(layer) for layer in layers)
-        if init is not None:
-            total += self.layer_size(init)
-        return total
 
     def diff_size(self, key: str) -> int:
         return self.usage(key).size

@@ -19,9 +19,9 @@ from typing import ClassVar, Iterable, Sequence
 
 from ..layer import Layer
 from ..rootfs import FlatTree, MergedView, RootFS
-from ..tree import DIR, FILE, is_under
-from .base import (Capabilities, Kind, MountSpec, SnapshotRootFS, StorageDriver, container_fs,
-                   image_layers)
+from ..tree import FILE
+from .base import (Capabilities, MountSpec, SnapshotRootFS, StorageDriver, container_fs,
+                   image_layers, naive_changes)
 from .physical import ExtentModel, Ref, btrfs_du, tree_du
 
 KiB = 1024
@@ -327,8 +327,6 @@ class Vfs(StorageDriver):
 
     def changes(self, key: str):
         """The oracle's diff: the full two-tree comparison (moby ChangesDirs), never a shortcut."""
-        from .base import naive_changes
-
         snap = self._snap(key)
         if snap.layer is None:
             return naive_changes(snap.fs, snap.fs.lower)
