@@ -811,7 +811,13 @@ def copy_file(ctx: _CopyCtx, source: str, dest: str, depth0: bool = True) -> boo
             except OSError as e2:
                 proc.error(f"can't open '{dest}': {strerror(e2)}")
                 return False
-        fs.set_content(d_real, content)
+        try:
+            fs.set_content(d_real, content)
+        except OSError as e:   # a full tmpfs: what fits is written, then busybox's message
+            if e.errno == errno.ENOSPC:
+                _write_what_fits(fs, d_real, content)
+            proc.error(f"write error: {strerror(e)}")
+            return False
         if src_node.kind != FILE:
             return True
         _preserve(ctx, src_node, dest, d_real)
@@ -821,6 +827,29 @@ def copy_file(ctx: _CopyCtx, source: str, dest: str, depth0: bool = True) -> boo
         return _copy_symlink(ctx, source, dest, d_real, src_node, dst_node)
     proc.error(f"can't create '{dest}': {strerror(errno.EPERM)}")
     return False
+
+
+def _write_what_fits(fs, real: str, content: Content, offset: int = 0) -> None:
+    """After ENOSPC: write ``content`` at ``offset`` again byte-wise, so the pages that fit
+    hold data (the kernel's short write), ignoring the error it ends with."""
+    room = _size_limit(fs, real)
+    n = content.size if room is None else min(content.size, room)
+    try:
+        fs.pwrite(real, offset, content.read(0, n))
+    except OSError:
+        pass
+
+
+def _size_limit(fs, path: str) -> int | None:
+    """The ``size=`` of the tmpfs holding ``path`` (None: not a size-limited mount)."""
+    resolve = getattr(fs, "_resolve", None)
+    if resolve is None:
+        return None
+    try:
+        m = resolve(path, True)[1]
+    except OSError:
+        return None
+    return getattr(m, "size_limit", None) if m is not None else None
 
 
 def _copy_symlink(ctx: _CopyCtx, source: str, dest: str, d_real: str, src_node, dst_node) -> bool:
@@ -1189,31 +1218,48 @@ def dd(proc: Proc, argv: list[str]) -> int:
         part_out = 1 if r else 0
     # --------------------------------------------------------------- write
 
-    def payload() -> bytes:
+    def payload(upto: int | None = None) -> bytes:
+        n = total if upto is None else min(upto, total)
         if src_kind == "zero":
-            return bytes(total)
+            return bytes(n)
         if src_kind == "random":
-            return RandomInput().read(total)
+            return RandomInput().read(n)
         if src_kind == "file":
-            out = src_content.read(skip_bytes, total)
+            out = src_content.read(skip_bytes, n)
         else:
-            out = data[:total]
-        return out + bytes(total - len(out))
+            out = data[:n]
+        return out + bytes(n - len(out))
 
     offset = (seek or 0) * obs
     if o_real is not None:
         cur = fs.stat(o_real)
         fresh = offset == 0 and cur.size == 0
-        if src_kind == "zero" and offset >= cur.size:
-            fs.truncate(o_real, max(cur.size, offset + total))
-        elif src_kind == "random" and fresh and total > (1 << 20):
-            fs.set_content(o_real, Content.synthetic(f"urandom:{o_real}:{total}", total))
-        elif src_kind == "file" and fresh and skip_bytes == 0 and total == src_content.size:
-            fs.set_content(o_real, src_content)
-        elif src_kind == "file" and fresh and skip_bytes == 0 and total > (1 << 20):
-            fs.set_content(o_real, src_content.truncate(total))
-        elif total:
-            fs.pwrite(o_real, offset, payload())
+        limit = _size_limit(fs, o_real)
+        try:
+            if limit is not None and total:
+                # a size-limited tmpfs: zeros take pages too; past the limit the write fails
+                # (so no more than the limit and a page is ever built)
+                fs.pwrite(o_real, offset, payload(limit + 4096))
+            elif src_kind == "zero" and offset >= cur.size:
+                fs.truncate(o_real, max(cur.size, offset + total))
+            elif src_kind == "random" and fresh and total > (1 << 20):
+                fs.set_content(o_real, Content.synthetic(f"urandom:{o_real}:{total}", total))
+            elif src_kind == "file" and fresh and skip_bytes == 0 and total == src_content.size:
+                fs.set_content(o_real, src_content)
+            elif src_kind == "file" and fresh and skip_bytes == 0 and total > (1 << 20):
+                fs.set_content(o_real, src_content.truncate(total))
+            elif total:
+                fs.pwrite(o_real, offset, payload())
+        except OSError as e:
+            # busybox: "dd: error writing 'f': No space left on device", then the records
+            # that got through (the failed block was read, not written), exit 1
+            proc.error(f"error writing '{outfile}': {strerror(e)}")
+            written = max(0, fs.stat(o_real).size - offset) if e.errno == errno.ENOSPC else 0
+            w_full, w_part = divmod(min(written, total), obs)
+            r_full = min(full_in + part_in, w_full + (1 if w_part else 0) + 1)
+            if status_opt != "none":
+                proc.err(f"{r_full}+0 records in\n{w_full}+{1 if w_part else 0} records out\n")
+            return 1
     elif out_dev is not None:
         if total:
             out_dev.write(payload() if total <= (64 << 20) else b"")

@@ -108,17 +108,25 @@ class NullSink(Sink):
 
 
 class FullSink(Sink):
-    """``/dev/full``: every write fails with ENOSPC."""
+    """``/dev/full``: every write fails with ENOSPC. The failure is recorded in ``error`` and
+    reported for the command that wrote, when it ends (``Shell.write_failed``), as for a file
+    on a full tmpfs."""
+
+    error: OSError | None = None
+    partial = False          # nothing of the output was written
 
     def write(self, data: bytes | str) -> None:
         if data:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            self.error = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
 class FileSink(Sink):
     """A file opened for writing in the RootFS. Writes are buffered and appended on
     :meth:`flush` (the shell flushes after every command), so a loop of ``echo``s into one
     file costs one append per command, not one per line."""
+
+    error: OSError | None = None      # ENOSPC from the last flush (a full tmpfs)
+    partial = True                    # what fitted was written
 
     def __init__(self, fs, real: str) -> None:
         self.fs = fs
@@ -136,8 +144,10 @@ class FileSink(Sink):
         self.pending = []
         try:
             self.fs.write(self.real, data, append=True)
-        except OSError:
-            pass  # written to an fd whose file was removed meanwhile: the bytes vanish
+        except OSError as e:
+            if e.errno == errno.ENOSPC:   # what fits is written; the writer is told at its end
+                self.error = e
+            # otherwise: written to an fd whose file was removed meanwhile: the bytes vanish
 
 
 class Input:

@@ -528,8 +528,46 @@ class Shell:
                 s.flush()
             for s in self.perm_sinks:
                 s.flush()
+        if argv:
+            status = self.write_failed(argv[0], sinks + self.perm_sinks + [fds.get(1)], status, fds)
         self.status = status
         self._check_errexit(status)
+        return status
+
+    def write_failed(self, cmd: str, sinks: list, status: int, fds: dict) -> int:
+        """A command's output hit ENOSPC (a full tmpfs, ``/dev/full``): what it says and the
+        status it ends with, as measured with busybox 1.3x (``sh -c '... > file'`` on a
+        tmpfs of size=8k) and dash. Commands not listed ignore the error, as busybox's ls,
+        find, grep and sha256sum do (exit status unchanged, no message)."""
+        sink = next((s for s in sinks if getattr(s, "error", None) is not None), None)
+        if sink is None:
+            return status
+        err, sink.error = sink.error, None
+        name = os.path.basename(cmd)
+        builtin = name in BUILTINS and name not in self.funcs
+        if self.dash:
+            if builtin and name in ("echo", "printf"):
+                self.msg(f"{name}: I/O error", fds, builtin=name)
+                status = 1
+        elif builtin and name == "echo":
+            fds[2].write(f"{os.path.basename(self.proc.name or 'sh')}: write error: {os.strerror(err.errno)}\n")
+            status = 1
+        elif builtin and name == "printf":
+            status = 1
+        elif name == "cat":
+            fds[2].write(f"cat: write error: {os.strerror(err.errno)}\n")
+            status = 1
+        elif name == "head":   # stdio: a short write then EIO; nothing written: fflush's error
+            if sink.partial:
+                fds[2].write("head: standard output: I/O error\n")
+                status = 1
+            else:
+                fds[2].write(f"head: standard output: {os.strerror(err.errno)}\n")
+        elif name == "tail":
+            fds[2].write(f"tail: write error: {os.strerror(err.errno)}\n")
+        stderr = fds.get(2)
+        if stderr is not sink and hasattr(stderr, "flush") and isinstance(stderr, core.FileSink):
+            stderr.flush()
         return status
 
     def run_command(self, argv: list[str], assigns: list, fds: dict, exec_: bool = False) -> int:
