@@ -379,6 +379,15 @@ class RootFS(MergedView):
         self.upper.put(path, node)
         return node
 
+    def _copy_up_truncated(self, path: str, found: Found) -> Node:
+        """The node an ``O_TRUNC`` open will truncate. A lower file is copied up *without its
+        data* (the kernel skips the copy when the open truncates), parents first; like any
+        copy-up it leaves the lower hard link behind (index=off)."""
+        if found.level == 0:
+            return found.node
+        self._copy_up_dirs(path)
+        return found.node.with_(ino=0)
+
     def _touch_parent(self, path: str) -> None:
         par = parent(path)
         node = self.upper.entries.get(par)
@@ -424,10 +433,7 @@ class RootFS(MergedView):
         if not write:
             return real
         if truncate:
-            node = found.node
-            if found.level != 0:
-                self._copy_up_dirs(real)
-                node = node.with_(ino=0)
+            node = self._copy_up_truncated(real, found)
             self.upper.set_inode(real, node.with_(content=Content(), mtime=self.clock()))
         else:
             self._copy_up(real, found)

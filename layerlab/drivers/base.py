@@ -145,17 +145,10 @@ class SnapshotRootFS(RootFS):
             self.upper.put(path, node)
         return node
 
-    def open(self, path: str, *, write: bool = True, append: bool = False, truncate: bool = False,
-             create: bool = True, exclusive: bool = False, mode: int = 0o666) -> str:
-        if write and truncate and not self.read_only:
-            try:
-                real, found, _ = self._walk(path, follow=True)
-            except OSError:
-                found = None
-            if found is not None and found.level != 0 and found.node.ino and found.node.kind == FILE:
-                self._copy_up(real, found)
-        return super().open(path, write=write, append=append, truncate=truncate, create=create,
-                            exclusive=exclusive, mode=mode)
+    def _copy_up_truncated(self, path: str, found: Found) -> Node:
+        if found.level != 0 and found.node.ino and found.node.kind == FILE:
+            return self._copy_up(path, found)   # every name of the inode, so all are truncated
+        return super()._copy_up_truncated(path, found)
 
 
 def changes_size(fs: RootFS, changes: Sequence[_changes.Change] | None = None) -> int:

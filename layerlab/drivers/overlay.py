@@ -45,17 +45,10 @@ class OverlayRootFS(RootFS):
             self.impure.add(parent(path))
         return super()._copy_up(path, found)
 
-    def open(self, path: str, *, write: bool = True, append: bool = False, truncate: bool = False,
-             create: bool = True, exclusive: bool = False, mode: int = 0o666) -> str:
-        if write and truncate and not self.read_only:
-            try:
-                real, found, _ = self._walk(path, follow=True)
-            except OSError:
-                found = None
-            if found is not None and found.level != 0 and found.node.kind != DIR:
-                self.impure.add(parent(real))      # an O_TRUNC open copies up (without the data)
-        return super().open(path, write=write, append=append, truncate=truncate, create=create,
-                            exclusive=exclusive, mode=mode)
+    def _copy_up_truncated(self, path: str, found):
+        if found.level != 0:
+            self.impure.add(parent(path))      # an O_TRUNC open copies up (without the data)
+        return super()._copy_up_truncated(path, found)
 
     def link(self, src: str, dst: str) -> None:
         super().link(src, dst)

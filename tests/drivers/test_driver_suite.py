@@ -122,6 +122,26 @@ def test_lifecycle_verbs(name):
 
 
 @pytest.mark.parametrize("name", ALL)
+def test_failed_exclusive_open_copies_nothing_up(name):
+    """An O_CREAT|O_EXCL|O_TRUNC open of an existing lower file fails with EEXIST before any copy-up."""
+    import errno
+
+    d = make(name)
+    d.prepare("a", None)
+    fs = d.fs("a")
+    fs.mkdir("/dir")
+    fs.write("/dir/f", b"x")
+    fs.link("/dir/f", "/dir/g")
+    d.commit("base", "a")
+    d.prepare("c", "base")
+    with pytest.raises(OSError) as exc:
+        d.fs("c").open("/dir/f", truncate=True, exclusive=True)
+    assert exc.value.errno == errno.EEXIST
+    assert d.changes("c") == []
+    assert dict(d.fs("c").upper.entries) == {}
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_registry_facts(name):
     cls = drivers.get(name)
     caps = cls.capabilities
