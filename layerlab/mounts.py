@@ -47,7 +47,7 @@ from typing import Callable, Iterable, Sequence
 from .content import Content
 from .drivers.physical import align, alloc_ranges, file_blocks, total
 from .errors import InvalidParameter, fs_error
-from .rootfs import Found, RootFS, Upper
+from .rootfs import Found, RootFS, Upper, makedirs
 from .tree import CHAR, DIR, FILE, SYMLINK, Node, basename, directory, is_under, join, normpath, parent, unique_inodes
 
 PAGE = 4096
@@ -602,8 +602,6 @@ class HostDirFS:
     def makedirs(self, path: str, mode: int = 0o777) -> None:
         try:
             os.makedirs(self._p(path), mode & ~self.umask, exist_ok=True)
-        except FileExistsError as e:
-            raise self._err(e, path) from None
         except OSError as e:
             raise self._err(e, path) from None
 
@@ -1029,17 +1027,7 @@ class MountNamespace:
         return real
 
     def makedirs(self, path: str, mode: int = 0o777) -> None:
-        path = normpath(path)
-        cur = "/"
-        for comp in [p for p in path.split("/") if p]:
-            cur = join(cur, comp)
-            try:
-                node = self.stat(cur)
-            except FileNotFoundError:
-                self.mkdir(cur, mode)
-                continue
-            if node.kind != DIR:
-                raise fs_error(errno.ENOTDIR if cur != path else errno.EEXIST, cur)
+        makedirs(self, path, mode)
 
     def symlink(self, target: str, path: str) -> None:
         real, m, fs, inner, node = self._resolve(path, False)

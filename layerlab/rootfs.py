@@ -42,6 +42,23 @@ _ROOT = directory(0o755)
 _MAXSYMLINKS = 40
 
 
+def makedirs(fs, path: str, mode: int = 0o777) -> None:
+    """``mkdir -p`` on anything with ``stat`` and ``mkdir``: create the missing directories
+    (symlinks to directories are followed); existing ones are fine. A non-directory on the
+    way is ENOTDIR, or EEXIST when it is ``path`` itself."""
+    path = normpath(path)
+    cur = "/"
+    for comp in [p for p in path.split("/") if p]:
+        cur = join(cur, comp)
+        try:
+            node = fs.stat(cur)
+        except FileNotFoundError:
+            fs.mkdir(cur, mode)
+            continue
+        if node.kind != DIR:
+            raise fs_error(errno.ENOTDIR if cur != path else errno.EEXIST, cur)
+
+
 class FlatTree:
     """A stack of layers flattened into one level (no whiteouts left). Build once per image."""
 
@@ -533,18 +550,7 @@ class RootFS(MergedView):
         return real
 
     def makedirs(self, path: str, mode: int = 0o777) -> None:
-        """``mkdir -p``: create missing directories; existing ones are fine."""
-        path = normpath(path)
-        cur = "/"
-        for comp in [p for p in path.split("/") if p]:
-            cur = join(cur, comp)
-            try:
-                node = self.stat(cur)
-            except FileNotFoundError:
-                self.mkdir(cur, mode)
-                continue
-            if node.kind != DIR:
-                raise fs_error(errno.ENOTDIR if cur != path else errno.EEXIST, cur)
+        makedirs(self, path, mode)
 
     def symlink(self, target: str, path: str) -> None:
         self._check_writable(path)
