@@ -22,6 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     """The ``layerlab`` console script. Returns the exit status docker would have."""
     if argv is None:
         argv = sys.argv[1:]
+    import gc
+    collecting = gc.isenabled()
+    if collecting:      # one short command: no cyclic GC passes while the state is unpickled
+        gc.disable()    # and pickled (garbage is collected after it, by the next automatic pass)
+    try:
+        return _main(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _main(argv: list[str]) -> int:
     out = _binary(sys.stdout)
     err = _binary(sys.stderr)
     try:

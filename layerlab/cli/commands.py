@@ -686,7 +686,7 @@ def cmd_exec(cli, o):
     try:
         r = eng.exec(o.args[0], o.args[1:], **kw)
     except RunError as exc:
-        cli.out(str(exc) + ("\r\n" if o["tty"] else "\n"))
+        cli.out(str(exc) + "\r\n")   # the daemon writes it into the exec's stdout with \r\n, tty or not
         return exc.exit_code
     if o["detach"]:
         return 0

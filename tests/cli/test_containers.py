@@ -207,7 +207,7 @@ def test_exec(dk):
     assert (r.code, r.out, r.err) == (4, "out\n", "err\n")
     r = dk("exec r2 nosuchcmd")
     assert r.out == ('OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuchcmd": '
-                     "executable file not found in $PATH: unknown\n")
+                     "executable file not found in $PATH: unknown\r\n")   # \r\n: conformance 35-exec (bytes)
     assert r.code == 126          # docker exec of a missing command: 126 (OBSERVED.md, conformance 35-exec)
     r = dk("exec -e X=1 -w /data r2 sh -c 'echo $X; pwd'")
     assert r.out == "1\n/data\n"
