@@ -24,12 +24,15 @@ import io
 import json as _json
 import posixpath
 import tarfile
-from typing import IO
+from typing import IO, TYPE_CHECKING, NamedTuple, Sequence
 
 from .content import Content
-from .errors import InvalidParameter
+from .errors import InvalidParameter, NotFound
 from .layer import Layer
 from .tree import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT_PREFIX, Node
+
+if TYPE_CHECKING:
+    from .image import Image
 
 MAX_ENTRY_SIZE = 4 << 30   # 4 GiB: larger entries in a learner's archive are refused
 MAX_ENTRIES = 500_000
@@ -286,9 +289,12 @@ def save_images(engine, refs) -> bytes:
     """``docker save``: the images named by *refs* as one uncompressed tar (Engine ≥ 25 format).
 
     A ``name:tag`` saves that tag, a bare name every tag of that repository, an ID the image
-    without tags (``"RepoTags": null``), as moby's ``parseNames`` does."""
+    without tags (``"RepoTags": null``), as moby's ``parseNames`` does.
+
+    This adapter resolves the names in *engine*'s image store (which is the Engine's business:
+    it belongs there, as a ``save`` verb); :func:`write_save_tar` is the format.
+    """
     from .engine import normalize_ref
-    from .errors import NotFound
 
     if isinstance(refs, str):
         refs = [refs]
@@ -322,14 +328,24 @@ def save_images(engine, refs) -> bytes:
                 tags_of[img.id] = []
             if tag and tag not in tags_of[img.id]:
                 tags_of[img.id].append(tag)
+    return write_save_tar([(images[iid], tags_of[iid]) for iid in order])
 
+
+def write_save_tar(items: Sequence[tuple[Image, Sequence[str]]]) -> bytes:
+    """The ``docker save`` tar of *items* (each an image and its tags, none for an untagged
+    image), in that order. Layers shared by several images are written once; an image's
+    ``Parent`` is kept only when the parent is saved too.
+
+    Raises:
+        InvalidParameter: an image without layers (``empty export - not implemented``).
+    """
+    images = {img.id: img for img, _ in items}
     blobs: dict[str, bytes] = {}
     manifest: list[dict] = []
     index: list[dict] = []
     repositories: dict[str, dict[str, str]] = {}
     created_of: dict[str, int] = {}
-    for iid in order:
-        img = images[iid]
+    for img, tags in items:
         if not img.layers:
             raise DaemonErrorShim("empty export - not implemented")
         layer_descs = []
@@ -350,7 +366,7 @@ def save_images(engine, refs) -> bytes:
         mhex = hashlib.sha256(mdata).hexdigest()
         blobs[mhex] = mdata
         repo_tags = []
-        for tag in tags_of[iid]:
+        for tag in tags:
             name, t = _familiar(tag)
             repositories.setdefault(name, {})[t] = img.diff_ids[-1].split(":", 1)[1]
             repo_tags.append(tag)
@@ -483,8 +499,47 @@ def image_from_config(raw: bytes, layers: tuple, parent: str = ""):
     return img
 
 
+class SavedImage(NamedTuple):
+    """One image of a save tar: its config bytes (the image ID is their sha256), its layers
+    (each checked against the config's diff_ids), the ``Parent`` the manifest names ("" for
+    none) and its tags, normalized."""
+
+    config: bytes
+    layers: tuple[Layer, ...]
+    parent: str
+    tags: tuple[str, ...]
+
+
 def load_images(engine, data: bytes) -> list[str]:
-    """``docker load``: store every image of a save tar; return the lines docker prints."""
+    """``docker load``: store every image of a save tar; return the lines docker prints.
+
+    This adapter registers the images in *engine*'s image store (the Engine's business: it
+    belongs there, as a ``load`` verb); :func:`read_save_tar` is the format."""
+    out: list[str] = []
+    for saved in read_save_tar(data):
+        parent = saved.parent if saved.parent in engine.images_by_id else ""
+        img = image_from_config(saved.config, saved.layers, parent)
+        existing = engine.images_by_id.get(img.id)
+        engine.images_by_id[img.id] = existing or img
+        for t in saved.tags:
+            old = engine.tags.get(t)
+            if old and old != img.id:
+                out.append(f"The image {t} already exists, renaming the old one with ID {old} to empty string")
+            engine.tags[t] = img.id
+            out.append(f"Loaded image: {t}")
+        if not saved.tags:
+            out.append(f"Loaded image ID: {img.id}")
+    return out
+
+
+def read_save_tar(data: bytes) -> list[SavedImage]:
+    """The images of a ``docker save`` tar (gzip, bzip2 or xz compressed, or not), in the
+    order of its ``manifest.json`` (or, for a bare OCI layout, its ``index.json``).
+
+    Raises:
+        ArchiveError: an unsafe name, a missing blob, a bad manifest, or a layer whose sha256
+            is not the diff_id the config lists (``invalid diffID for layer N``).
+    """
     from .engine import normalize_ref
 
     data = _inflate(bytes(data))
@@ -507,7 +562,7 @@ def load_images(engine, data: bytes) -> list[str]:
         raise ArchiveError("open repositories: no such file or directory")
     if not isinstance(items, list):
         raise ArchiveError("invalid manifest.json: not a list")
-    out: list[str] = []
+    out: list[SavedImage] = []
     layer_cache: dict[str, Layer] = {}
     for item in items:
         raw = _blob(files, item["Config"])
@@ -526,17 +581,6 @@ def load_images(engine, data: bytes) -> list[str]:
             if layer.diff_id != expect:
                 raise ArchiveError(f'invalid diffID for layer {i}: expected "{expect}", got "{layer.diff_id}"')
             layers.append(layer)
-        parent = item.get("Parent") or ""
-        img = image_from_config(raw, tuple(layers), parent if parent in engine.images_by_id else "")
-        existing = engine.images_by_id.get(img.id)
-        engine.images_by_id[img.id] = existing or img
-        tags = [normalize_ref(t) for t in item.get("RepoTags") or ()]
-        for t in tags:
-            old = engine.tags.get(t)
-            if old and old != img.id:
-                out.append(f"The image {t} already exists, renaming the old one with ID {old} to empty string")
-            engine.tags[t] = img.id
-            out.append(f"Loaded image: {t}")
-        if not tags:
-            out.append(f"Loaded image ID: {img.id}")
+        tags = tuple(normalize_ref(t) for t in item.get("RepoTags") or ())
+        out.append(SavedImage(raw, tuple(layers), item.get("Parent") or "", tags))
     return out
