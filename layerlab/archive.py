@@ -1,4 +1,5 @@
-"""Reading layer tars safely: ``docker import``, ``docker load`` and ``ADD archive.tar``.
+"""Layer tars and ``docker save`` archives: read safely (``docker import``, ``docker load``,
+``ADD archive.tar``) and written in docker's save format (``docker save``).
 
 Path safety follows moby's extractor (go-archive, extraction through ``os.Root``):
 

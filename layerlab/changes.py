@@ -39,7 +39,9 @@ class Change:
 
 
 def _same_time(a: int, b: int) -> bool:
-    """Equal, or equal to the second when either side has no sub-second part."""
+    """Equal, or equal to the second when either side has no sub-second part (moby
+    ``sameFsTime``: a tar keeps whole seconds, so a file that went through a layer tar has lost
+    its nanoseconds and must still compare equal to the original)."""
     if a == b:
         return True
     sa, na = divmod(a, 1_000_000_000)
@@ -48,6 +50,10 @@ def _same_time(a: int, b: int) -> bool:
 
 
 def stat_different(old: Node, new: Node) -> bool:
+    """moby ``statDifferent``: type/permission bits, owner, rdev; size and mtime only for
+    non-directories (for a directory they are "not a good measure of change": its mtime moves
+    whenever a child comes or goes, which is reported through the child); and the
+    ``security.capability`` xattr, the only xattr compared."""
     if old.st_mode != new.st_mode or old.uid != new.uid or old.gid != new.gid or old.rdev != new.rdev:
         return True
     if new.kind != DIR:
@@ -92,6 +98,8 @@ def _visit_dir(fs: RootFS, old: MergedView, path: str, out: list[Change]) -> Non
                 out.append(Change(CHANGED, p))
             _visit_dir(fs, old, p, out)
             if not changed and len(out) > mark:
+                # something inside changed: the directory is reported C, before its children
+                # (moby addChanges: "needed to properly save and restore filesystem permissions")
                 out.insert(mark, Change(CHANGED, p))
         elif new.kind == DIR:  # a file became a directory: C, then every child is new
             out.append(Change(CHANGED, p))
@@ -99,7 +107,7 @@ def _visit_dir(fs: RootFS, old: MergedView, path: str, out: list[Change]) -> Non
         elif changed:
             out.append(Change(CHANGED, p))
     # deleted children: whiteouts, or lower names hidden by an opaque directory
-    if path in up.opaques or any(True for _ in _whiteouts_in(up, path)):
+    if path in up.opaques or any(_whiteouts_in(up, path)):
         try:
             now = set(fs.listdir(path))
             before_names = old.listdir(path)
@@ -116,7 +124,3 @@ def _whiteouts_in(up, path: str):
         if w.startswith(prefix) and "/" not in w[len(prefix):]:
             yield w
 
-
-def size_rw(fs: RootFS) -> int:
-    """``docker ps -s`` SIZE on overlay2: apparent bytes in the upper dir, inodes once."""
-    return fs.upper.size
