@@ -81,10 +81,6 @@ class Content:
         return Content(size=size, seed=seed, base=size)
 
     # ----------------------------------------------------------------- reading
-    @property
-    def is_small(self) -> bool:
-        return self.size <= 1 << 20
-
     def read(self, offset: int = 0, length: int | None = None) -> bytes:
         """The bytes in ``[offset, offset+length)`` (clipped to the size)."""
         end = self.size if length is None else min(self.size, offset + length)

@@ -145,10 +145,6 @@ def _os_release(fs) -> dict[str, str]:
     return out
 
 
-def _elapsed(n_bytes: int, rate: float = 9e6) -> str:
-    return f"{max(1, round(n_bytes / rate))}s"
-
-
 # ============================================================================ apt
 class Deb:
     __slots__ = ("name", "kib", "nfiles", "depends", "recommends", "extra", "section")

@@ -5,14 +5,12 @@ target. Paths are absolute and normalised (``/etc/passwd``); the root is ``/``.
 """
 from __future__ import annotations
 
-import errno
 import posixpath
 import stat as _stat
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
 from .content import EMPTY, Content
-from .errors import fs_error
 
 FILE, DIR, SYMLINK, CHAR = "file", "dir", "symlink", "char"
 _TYPE_BITS = {FILE: _stat.S_IFREG, DIR: _stat.S_IFDIR, SYMLINK: _stat.S_IFLNK, CHAR: _stat.S_IFCHR}
@@ -126,9 +124,3 @@ def ancestors(path: str) -> list[str]:
 
 def is_under(path: str, top: str) -> bool:
     return top == "/" or path == top or path.startswith(top + "/")
-
-
-def check_name(path: str) -> None:
-    """Names beginning ``.wh.`` are reserved by the layer format (OCI layer.md)."""
-    if basename(path).startswith(WHITEOUT_PREFIX):
-        raise fs_error(errno.EINVAL, path)

@@ -24,7 +24,7 @@ from typing import Iterable
 
 from ..content import Content
 from ..layer import Layer
-from ..tree import DIR, FILE, SYMLINK, Node, ancestors, parent, unique_inodes
+from ..tree import DIR, FILE, SYMLINK, Node, ancestors, unique_inodes
 
 _TWO64 = float(1 << 64)
 
@@ -172,7 +172,3 @@ def numbered(key: str, count: int, vocabulary: list[str], suffixes: list[str]) -
             out.append(name)
         i += 1
     return out
-
-
-def parent_of(path: str) -> str:
-    return parent(path)

@@ -15,7 +15,7 @@ Everything here is a pure function of immutable values: no engine, no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 
 __all__ = ["StackRow", "stack_rows", "shared_chain_ids", "instruction_text"]
 
@@ -107,6 +107,3 @@ def shared_chain_ids(images: Iterable) -> frozenset[str]:
         common &= s
     return frozenset(common)
 
-
-def _sizes(rows: Sequence[StackRow]) -> int:
-    return sum(r.size for r in rows if r.is_layer)
