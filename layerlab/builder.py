@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from .clock import Clock, IdGenerator
+from .clock import DEFAULT_EPOCH, Clock, IdGenerator
 from .content import Content
 from .dockerfile import Instruction, expand, key_values, parse, split_words
 from .errors import BuildError, FsError
@@ -233,7 +233,8 @@ class Builder:
     # ------------------------------------------------------------------ entry point
     def build(self, dockerfile: str, context=None, *, buildkit: bool = True, no_cache: bool = False,
               build_args: Mapping[str, str] | None = None, target: str | None = None) -> BuildResult:
-        ctx = BuildContext.of(context, self.clock())
+        # files given as a dict get one fixed mtime, as files on disk keep theirs between builds
+        ctx = BuildContext.of(context, DEFAULT_EPOCH)
         try:
             instructions = parse(dockerfile)
         except BuildError as exc:
@@ -311,7 +312,10 @@ class Builder:
                 state.cache_key = key
                 continue
             missed = True
-            self.clock.advance(1)  # a step takes time: files it writes get a later mtime (and diff_id)
+            if inst.keyword == "run":  # a process runs for a while: what it writes gets later mtimes,
+                self.clock.advance(1)  # so a re-run RUN makes a new diff_id, as in Docker
+            else:
+                self.clock.tick()
             if buildkit:
                 log.append(f"#{n} [{n}/{total}] {inst.original}")
             container_id = self.ids.hex64() if not buildkit and inst.keyword not in ("copy", "add") else ""
@@ -645,7 +649,9 @@ class Builder:
         for p, node, _ in items:
             if node.kind == DIR:
                 if not fs.exists(dest):
-                    _makedirs_owned(fs, dest, uid, gid, now)
+                    # the destination takes the source directory's mode and times (BuildKit's
+                    # fsutil copy); only the parents above it are made "now"
+                    place(dest, node if p != "/" else Node(DIR, 0o755, 0, 0, now))
                 for rel, child in source.subtree(p):
                     place(normpath(dest + rel), child)
             elif inst.keyword == "add" and _is_archive(node):
