@@ -10,8 +10,8 @@ import layerlab
 
 def _modules():
     for info in pkgutil.walk_packages(layerlab.__path__, "layerlab."):
-        if info.name.endswith(("widgets", "magic")):
-            continue  # need the course extras (ipywidgets, IPython); tested in tests/widgets
+        if info.name.endswith(("widgets", "magic", "__main__")):
+            continue  # course extras (ipywidgets, IPython) or a program entry point
         yield info.name
 
 
