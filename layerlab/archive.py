@@ -29,11 +29,12 @@ from typing import IO, TYPE_CHECKING, NamedTuple, Sequence
 
 from .content import Content
 from .errors import InvalidParameter, NotFound
+from .image import normalize_ref
 from .layer import Layer
 from .tree import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT_PREFIX, Node
 
 if TYPE_CHECKING:
-    from .image import Image
+    from .image import Image, normalize_ref
 
 MAX_ENTRY_SIZE = 4 << 30   # 4 GiB: larger entries in a learner's archive are refused
 MAX_ENTRIES = 500_000
@@ -287,49 +288,8 @@ def _familiar(tag: str) -> tuple[str, str]:
 
 
 def save_images(engine, refs) -> bytes:
-    """``docker save``: the images named by *refs* as one uncompressed tar (Engine ≥ 25 format).
-
-    A ``name:tag`` saves that tag, a bare name every tag of that repository, an ID the image
-    without tags (``"RepoTags": null``), as moby's ``parseNames`` does.
-
-    This adapter resolves the names in *engine*'s image store (which is the Engine's business:
-    it belongs there, as a ``save`` verb); :func:`write_save_tar` is the format.
-    """
-    from .engine import normalize_ref
-
-    if isinstance(refs, str):
-        refs = [refs]
-    order: list[str] = []
-    tags_of: dict[str, list[str]] = {}
-    images = {}
-    for ref in refs:
-        found: list[tuple[object, str | None]] = []
-        norm = normalize_ref(ref)
-        bare = ":" not in ref.rsplit("/", 1)[-1] and "@" not in ref
-        if bare and engine._lookup_image(ref) is not None and norm not in engine.tags:
-            found.append((engine.image(ref), None))
-        elif bare:
-            repo = norm.rsplit(":", 1)[0]
-            for t, iid in sorted(engine.tags.items()):
-                if t.rsplit(":", 1)[0] == repo:
-                    found.append((engine.images_by_id[iid], t))
-            if not found:
-                found.append((engine.image(ref), None))
-        elif norm in engine.tags:
-            found.append((engine.images_by_id[engine.tags[norm]], norm))
-        else:
-            img = engine._lookup_image(ref)
-            if img is None:
-                raise NotFound("reference does not exist")
-            found.append((img, None))
-        for img, tag in found:
-            if img.id not in images:
-                images[img.id] = img
-                order.append(img.id)
-                tags_of[img.id] = []
-            if tag and tag not in tags_of[img.id]:
-                tags_of[img.id].append(tag)
-    return write_save_tar([(images[iid], tags_of[iid]) for iid in order])
+    """``docker save`` through *engine* (kept for callers of the archive module): ``engine.save``."""
+    return engine.save(refs)
 
 
 def write_save_tar(items: Sequence[tuple[Image, Sequence[str]]]) -> bytes:
@@ -512,25 +472,8 @@ class SavedImage(NamedTuple):
 
 
 def load_images(engine, data: bytes) -> list[str]:
-    """``docker load``: store every image of a save tar; return the lines docker prints.
-
-    This adapter registers the images in *engine*'s image store (the Engine's business: it
-    belongs there, as a ``load`` verb); :func:`read_save_tar` is the format."""
-    out: list[str] = []
-    for saved in read_save_tar(data):
-        parent = saved.parent if saved.parent in engine.images_by_id else ""
-        img = image_from_config(saved.config, saved.layers, parent)
-        existing = engine.images_by_id.get(img.id)
-        engine.images_by_id[img.id] = existing or img
-        for t in saved.tags:
-            old = engine.tags.get(t)
-            if old and old != img.id:
-                out.append(f"The image {t} already exists, renaming the old one with ID {old} to empty string")
-            engine.tags[t] = img.id
-            out.append(f"Loaded image: {t}")
-        if not saved.tags:
-            out.append(f"Loaded image ID: {img.id}")
-    return out
+    """``docker load`` through *engine* (kept for callers of the archive module): ``engine.load``."""
+    return engine.load(data)
 
 
 def read_save_tar(data: bytes) -> list[SavedImage]:
@@ -541,8 +484,6 @@ def read_save_tar(data: bytes) -> list[SavedImage]:
         ArchiveError: an unsafe name, a missing blob, a bad manifest, or a layer whose sha256
             is not the diff_id the config lists (``invalid diffID for layer N``).
     """
-    from .engine import normalize_ref
-
     data = _inflate(bytes(data))
     files = _read_outer(data)
     if "manifest.json" in files:

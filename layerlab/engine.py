@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from . import changes as _changes
-from .archive import layer_from_tar
+from .archive import image_from_config, layer_from_tar, read_save_tar, write_save_tar
 from .builder import Builder, BuildResult
 from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, init_layer
 from .digest import short_id
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound, NotSupported
-from .image import ContainerConfig, HistoryEntry, Image
+from .image import ContainerConfig, HistoryEntry, Image, normalize_ref
 from .rootfs import RootFS
 
 NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
@@ -63,17 +63,6 @@ _ADJ = ("admiring", "brave", "clever", "dazzling", "eager", "festive", "gallant"
 _NAMES = ("turing", "hopper", "lovelace", "ritchie", "thompson", "torvalds", "knuth", "liskov",
           "hamilton", "babbage", "curie", "noether", "shannon", "dijkstra", "goldberg", "kay",
           "lamport", "mccarthy", "pike", "stallman", "wozniak", "yonath", "zhukovsky", "bell")
-
-
-def normalize_ref(ref: str) -> str:
-    """``ubuntu`` -> ``ubuntu:latest``; ``docker.io/library/x:1`` -> ``x:1``."""
-    for prefix in ("docker.io/library/", "docker.io/", "library/"):
-        if ref.startswith(prefix):
-            ref = ref[len(prefix):]
-    if "@" in ref:
-        return ref
-    last = ref.rsplit("/", 1)[-1]
-    return ref if ":" in last else ref + ":latest"
 
 
 class Engine:
@@ -297,6 +286,68 @@ class Engine:
                     break
                 out.append(f"Deleted: {cid}")
             cur = self.images_by_id.get(cur.parent) if cur.parent else None
+        return out
+
+    def save(self, refs) -> bytes:
+        """``docker save``: the images named by *refs* as one uncompressed tar (Engine ≥ 25 format).
+
+        A ``name:tag`` saves that tag, a bare name every tag of that repository, an ID the image
+        without tags (``"RepoTags": null``), as moby's ``parseNames`` does.
+
+        :func:`layerlab.archive.write_save_tar` is the format.
+        """
+        if isinstance(refs, str):
+            refs = [refs]
+        order: list[str] = []
+        tags_of: dict[str, list[str]] = {}
+        images = {}
+        for ref in refs:
+            found: list[tuple[object, str | None]] = []
+            norm = normalize_ref(ref)
+            bare = ":" not in ref.rsplit("/", 1)[-1] and "@" not in ref
+            if bare and self._lookup_image(ref) is not None and norm not in self.tags:
+                found.append((self.image(ref), None))
+            elif bare:
+                repo = norm.rsplit(":", 1)[0]
+                for t, iid in sorted(self.tags.items()):
+                    if t.rsplit(":", 1)[0] == repo:
+                        found.append((self.images_by_id[iid], t))
+                if not found:
+                    found.append((self.image(ref), None))
+            elif norm in self.tags:
+                found.append((self.images_by_id[self.tags[norm]], norm))
+            else:
+                img = self._lookup_image(ref)
+                if img is None:
+                    raise NotFound("reference does not exist")
+                found.append((img, None))
+            for img, tag in found:
+                if img.id not in images:
+                    images[img.id] = img
+                    order.append(img.id)
+                    tags_of[img.id] = []
+                if tag and tag not in tags_of[img.id]:
+                    tags_of[img.id].append(tag)
+        return write_save_tar([(images[iid], tags_of[iid]) for iid in order])
+
+    def load(self, data: bytes) -> list[str]:
+        """``docker load``: store every image of a save tar; return the lines docker prints.
+
+        The images go into this engine's store; :func:`layerlab.archive.read_save_tar` is the format."""
+        out: list[str] = []
+        for saved in read_save_tar(data):
+            parent = saved.parent if saved.parent in self.images_by_id else ""
+            img = image_from_config(saved.config, saved.layers, parent)
+            existing = self.images_by_id.get(img.id)
+            self.images_by_id[img.id] = existing or img
+            for t in saved.tags:
+                old = self.tags.get(t)
+                if old and old != img.id:
+                    out.append(f"The image {t} already exists, renaming the old one with ID {old} to empty string")
+                self.tags[t] = img.id
+                out.append(f"Loaded image: {t}")
+            if not saved.tags:
+                out.append(f"Loaded image ID: {img.id}")
         return out
 
     def inspect_image(self, ref: str) -> dict:

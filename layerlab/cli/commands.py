@@ -950,15 +950,11 @@ def cmd_build(cli, o):
 # ====================================================================== save / load
 @command("docker save", "docker image save", args=(1, None))
 def cmd_save(cli, o):
-    try:
-        from ..archive import save_images
-    except ImportError:
-        raise CliError("layerlab: docker save is not available yet (layerlab.archive.save_images is missing)")
     if o["output"]:
         d = os.path.dirname(os.path.abspath(o["output"]))
         if not os.path.isdir(d):
             raise CliError(f'failed to save image: invalid output path: directory "{d}" does not exist')
-    data = save_images(cli.engine, list(o.args))
+    data = cli.engine.save(list(o.args))
     if o["output"]:
         with open(o["output"], "wb") as fh:
             fh.write(data)
@@ -971,10 +967,6 @@ def cmd_save(cli, o):
 
 @command("docker load", "docker image load")
 def cmd_load(cli, o):
-    try:
-        from ..archive import load_images
-    except ImportError:
-        raise CliError("layerlab: docker load is not available yet (layerlab.archive.load_images is missing)")
     if o["input"]:
         try:
             with open(o["input"], "rb") as fh:
@@ -985,7 +977,7 @@ def cmd_load(cli, o):
         if cli.stdin_is_tty():
             raise CliError("requested load from stdin, but stdin is empty")
         data = cli.read_stdin()
-    lines = load_images(cli.engine, data)
+    lines = cli.engine.load(data)
     if not o["quiet"] or True:
         cli.out("".join(ln + "\n" for ln in lines))
     return 0
