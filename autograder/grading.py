@@ -46,6 +46,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterable
 
+from . import kernels
 from .course import Course, _coursedir, capture_log, nbgrader_config
 
 __all__ = ["Result", "grade", "grade_one", "write_csv", "CSV_COLUMNS", "discover"]
@@ -205,6 +206,17 @@ def _imported_modules(nb) -> list[str]:
     return sorted(names)
 
 
+def _pooled_plain_config(config) -> None:
+    """Plain nbgrader execution, but taking pre-started kernels from the worker's pool."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
+                                        LimitOutput, SaveAutoGrades)
+
+    config.Autograde.autograde_preprocessors = [
+        kernels.PooledExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+
 def _defended_config(config, work: Path, course_root: Path, name: str, timeout: int,
                      limits: dict | None, deny_read: list[str]) -> dict:
     """Switch an autograde config to the sandbox kernel and isolated tests; returns the
@@ -355,6 +367,8 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
         if isolation:
             env = _defended_config(config, work, course_root, name, timeout, limits,
                                    list(deny_read or []) + [str(submission.parent.parent)])
+        elif kernels._state["enabled"]:
+            _pooled_plain_config(config)
         with capture_log() as (log, buf), _setenv(env):
             cd = _coursedir(config, name, student)
             cd.log = log
@@ -364,6 +378,10 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
                 pass  # the log and the missing output say what happened
             log_text = buf.getvalue()
         result.log = log_text
+        # boot the kernel for this worker's next notebook while this one is finished off
+        with _setenv(env):
+            kernels.prestart(config.Execute.kernel_name if isolation else "python3",
+                             course_root / "source" / name, env, work.parent)
         flags = []
         report = work / "integrity.json"
         if isolation and report.exists():
@@ -506,14 +524,17 @@ def _worker_main(conn, env: dict, log_path: str) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
+    kernels.enable()
     # The parent handles Ctrl-C; a worker just stops when the parent kills it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             task = conn.recv()
         except EOFError:
+            kernels.discard()
             return
         if task is None:
+            kernels.discard()
             return
         try:
             res = grade_one(**task)

@@ -48,10 +48,10 @@ from nbformat.notebooknode import NotebookNode
 from traitlets import Bool, Integer, Unicode
 
 from nbclient.util import run_sync
-from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade, is_locked, is_solution
 
 from . import wire
+from .kernels import PooledExecute
 from .sandbox import RPC_MIME
 
 __all__ = ["IsolatedExecute", "scan_source", "trusted_definitions", "UntrustedValueError"]
@@ -534,7 +534,7 @@ def _run_test_process(sock, job) -> None:
 
 # --- the nbgrader preprocessor -----------------------------------------------------------------
 
-class IsolatedExecute(Execute):
+class IsolatedExecute(PooledExecute):
     """nbgrader's Execute, with each autograder test cell run in a fresh test process."""
 
     source_notebook = Unicode(
