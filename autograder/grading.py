@@ -412,8 +412,16 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
             c["outcome"] = outcomes.get(c["grade_id"], "")
         reasons = []
         if edited:
-            text = (f"edited read-only/test cell(s) {', '.join(edited)} were restored "
-                    "from the gradebook")
+            changed = [e for e in edited if not e.endswith("(deleted)")]
+            deleted = [e[:-10] for e in edited if e.endswith("(deleted)")]
+            parts = []
+            if changed:
+                parts.append(f"edited read-only/test cell(s) {', '.join(changed)} were "
+                             "restored from the gradebook")
+            if deleted:
+                parts.append(f"deleted test/read-only cell(s) {', '.join(deleted)} "
+                             + ("were re-inserted" if isolation else "were not graded"))
+            text = "; ".join(parts)
             if isolation:
                 flags.insert(0, text)
             else:

@@ -128,3 +128,20 @@ def test_grade_one_in_process(course, submission, tmp_path):
     assert cells["chain_tests"] == (0.0, "AssertionError")
     assert cells["digest_tests"] == (2.0, "ok")
     assert json.dumps(r.row())  # plain data
+
+
+def test_watchdog_stops_a_runaway_grading_and_continues(monkeypatch, tmp_path, released):
+    """Is a submission that outlives its whole-notebook budget stopped as failed, while
+    the next submissions are still graded by a fresh worker?"""
+    import autograder.grading as grading
+
+    monkeypatch.setattr(grading, "_deadline", lambda course, name, timeout: 12.0)
+    subs = tmp_path / "subs"
+    make_submission(released, subs / "a_loop" / "chain.ipynb", "loop")
+    make_submission(released, subs / "b_ok" / "chain.ipynb", "correct")
+    make_submission(released, subs / "c_ok" / "chain.ipynb", "correct")
+    results = {r.student: r for r in grading.grade(subs, [CHAIN], tmp_path / "out", jobs=1,
+                                                   timeout=120, feedback=False)}
+    assert results["a_loop"].status == "failed"
+    assert "longer than 12 s" in results["a_loop"].reason
+    assert results["b_ok"].score == 6.0 and results["c_ok"].score == 6.0

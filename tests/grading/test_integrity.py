@@ -1,6 +1,6 @@
 """Adversarial corpus: a submission cannot pass a test it would fail, or harm the grader.
 
-Every attack starts from the same honest-but-partly-wrong submission (``partial``:
+29 attacks (24 in code, 5 cell edits). Every attack starts from the same honest-but-partly-wrong submission (``partial``:
 sha256_digest right, chain_id wrong, the prediction wrong: 2 of 6 autograded points) and
 adds one attack. The expected result of each is *no more points than the submission
 without the attack* (2.0), plus a flag (status ``flagged``, or ``failed`` with a reason
