@@ -201,12 +201,18 @@ def _make_rpc(shell, violations: list, snapshot: dict):
 
     handles: dict = {}
 
+    def encode(value):
+        try:
+            return wire.encode(value, handles)
+        except (wire.WireError, RecursionError):
+            return wire.handle(value, handles)  # too deep or too odd to copy: a proxy
+
     def resolve(name):
         ns = shell.user_ns
         if name in ns:
-            return wire.encode(ns[name], handles)
+            return encode(ns[name])
         if hasattr(builtins, name):
-            return wire.encode(getattr(builtins, name), handles)
+            return encode(getattr(builtins, name))
         return ["missing"]
 
     def describe(exc: BaseException):
@@ -254,7 +260,7 @@ def _make_rpc(shell, violations: list, snapshot: dict):
                     value = target[wire.decode(req["key"], handles=handles)]
                 else:
                     raise ValueError(f"unknown op {op}")
-                reply = ["ok", wire.encode(value, handles)]
+                reply = ["ok", encode(value)]
         except Exception as exc:
             reply = describe(exc)
         try:
