@@ -611,7 +611,7 @@ class Builder:
         fs = self._container(state, env)
         uid = gid = 0
         if "chown" in inst.flags:
-            uid, gid = _lookup_user(state.flat, inst.flags["chown"])
+            uid, gid = _lookup_user(state.flat, inst.flags["chown"], chown=True)
         chmod = int(inst.flags["chmod"], 8) if "chmod" in inst.flags else None
         source = ctx
         if "from" in inst.flags:
@@ -755,43 +755,45 @@ def _clean_mount_stubs(fs: RootFS, stubs: list[str], parent_in_layer: bool) -> N
                 fs.upper.remove(par)
 
 
-def _lookup_user(flat: FlatTree, spec: str) -> tuple[int, int]:
+def _lookup_user(flat: FlatTree, spec: str, *, chown: bool = False) -> tuple[int, int]:
+    """(uid, gid) of a ``user[:group]`` spec, read from the image's /etc/passwd and /etc/group.
+
+    A name must have an entry (else "unable to find user/group ..."); a number need not. Without
+    a group, the gid is the one in the user's passwd entry (a number is looked up by uid). A
+    process's user (``USER``, ``run -u``, ``exec -u``: moby/sys/user ``GetExecUser``) whose uid
+    has no entry keeps group 0: ``docker run -u 1000 bb:1 id`` prints ``uid=1000 gid=0(root)``.
+    ``chown=True`` is ``COPY --chown``'s rule instead: a bare uid is the gid as well.
+    """
     user, _, group = spec.partition(":")
 
-    def find(path: str, name: str) -> int | None:
+    def entry(path: str, name: str) -> list[str] | None:
         node = flat.entries.get(path)
         if node is None or node.kind != FILE:
             return None
         for line in node.content.bytes().decode("utf-8", "replace").splitlines():
             fields = line.split(":")
-            if len(fields) > 2 and fields[0] == name:
-                try:
-                    return int(fields[2])
-                except ValueError:
-                    return None
+            if len(fields) > 2 and (fields[0] == name or (name.isdigit() and fields[2] == name)):
+                return fields
         return None
 
     def resolve(name: str, path: str) -> int:
         if name.isdigit():
             return int(name)
-        found = find(path, name)
-        if found is None:
+        found = entry(path, name)
+        if found is None or not found[2].isdigit():
             raise BuildError(f"unable to find user {name}: no matching entries in passwd file"
                              if path == "/etc/passwd" else f"unable to find group {name}: no matching entries in group file")
-        return found
+        return int(found[2])
 
     uid = resolve(user, "/etc/passwd") if user else 0
     if group:
-        gid = resolve(group, "/etc/group")
-    else:
-        gid = uid
-        node = flat.entries.get("/etc/passwd")
-        if node is not None and not user.isdigit():
-            for line in node.content.bytes().decode("utf-8", "replace").splitlines():
-                f = line.split(":")
-                if len(f) > 3 and f[0] == user and f[3].isdigit():
-                    gid = int(f[3])
-    return uid, gid
+        return uid, resolve(group, "/etc/group")
+    if chown and user.isdigit():
+        return uid, uid
+    found = entry("/etc/passwd", user)
+    if found is not None and len(found) > 3 and found[3].isdigit():
+        return uid, int(found[3])
+    return uid, uid if chown else 0
 
 
 def _makedirs_owned(fs: RootFS, path: str, uid: int, gid: int, now: int) -> None:

@@ -22,13 +22,13 @@ from typing import Iterable, Mapping, Sequence
 
 from . import changes as _changes
 from .archive import image_from_config, layer_from_tar, read_save_tar, write_save_tar
-from .builder import Builder, BuildResult
+from .builder import Builder, BuildResult, _lookup_user
 from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, init_layer
 from .digest import short_id
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound, NotSupported
 from .image import ContainerConfig, HistoryEntry, Image, normalize_ref
-from .rootfs import RootFS
+from .rootfs import FlatTree, RootFS
 
 NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 
@@ -453,14 +453,15 @@ class Engine:
             items = env.items() if isinstance(env, Mapping) else (e.partition("=")[::2] for e in env)
             for k, v in items:
                 envd[k] = v
-        envd.setdefault("HOSTNAME", "")
         validate = getattr(self.hooks, "validate_mounts", None)
         volumes, mounts = list(volumes), list(mounts)
         if validate is not None:   # before the ID is drawn: a refused create changes nothing
             validate(img, volumes, mounts, tmpfs)
         now = self.clock.tick()
         cid = self.ids.hex64()
-        envd["HOSTNAME"] = cid[:12]
+        # moby CreateDaemonEnvironment: HOSTNAME (the short ID), then the config's env replaces
+        # or appends, so -e HOSTNAME=x is what the process sees
+        envd.setdefault("HOSTNAME", cid[:12])
         if "PATH" not in envd:
             envd["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         levels = [init_layer(now, img), img.flat]
@@ -487,20 +488,20 @@ class Engine:
         self._exec_main(c, stdin)
         return c
 
-    def _process_env(self, c: Container) -> tuple[int, int]:
-        if not c.user:
+    def _credentials(self, c: Container, user: str) -> tuple[int, int]:
+        """(uid, gid) a process of ``c`` runs as: ``user`` looked up in the container's own
+        /etc/passwd and /etc/group, as they are now (a process may have added the user)."""
+        if not user:
             return 0, 0
-        from .builder import _lookup_user
-        from .rootfs import FlatTree
         try:
             flat = FlatTree({p: n for p, n in c.rootfs.walk("/etc")}) if c.rootfs.exists("/etc/passwd") else FlatTree()
-            return _lookup_user(flat, c.user)
-        except DaemonError:
-            raise RunError(f"unable to find user {c.user}: no matching entries in passwd file", 126)
+            return _lookup_user(flat, user)
+        except DaemonError as exc:
+            raise RunError(str(exc), 126) from None
 
     def _exec_main(self, c: Container, stdin: bytes = b"") -> None:
         from . import shell as _shell
-        uid, gid = self._process_env(c)
+        uid, gid = self._credentials(c, c.user)
         now = self.clock.tick()
         c.started_at = now
         argv = c.command
@@ -548,10 +549,11 @@ class Engine:
         argv = _split_command(command) if isinstance(command, str) else list(command)
         envd = dict(c.env)
         envd.update(env or {})
+        uid, gid = self._credentials(c, user or c.user)   # -u, else the container's user
         self.clock.tick()
         try:
-            result = _shell.execute(c.fs, argv, env=envd, cwd=workdir or c.working_dir or "/", clock=self.clock,
-                                    stdin=stdin)
+            result = _shell.execute(c.fs, argv, env=envd, cwd=workdir or c.working_dir or "/", uid=uid, gid=gid,
+                                    clock=self.clock, stdin=stdin)
         except _shell.CommandNotFound as exc:
             raise RunError(_oci_error(argv[0], exc.reason, exec_=True), 126) from None  # docker exec: 126 either way
         out = result.stdout + result.stderr

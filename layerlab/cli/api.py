@@ -110,12 +110,12 @@ def container_summary(engine, c, size: bool = False) -> dict:
 
 
 def config_env(c) -> list[str]:
-    """``Config.Env`` as docker stores it: the image's env, then ``-e`` values (no HOSTNAME, and
-    no PATH unless the image or the user set one)."""
+    """``Config.Env`` as docker stores it: the image's env, then ``-e`` values (no HOSTNAME
+    unless the image or the user set one, and no PATH unless the image or the user set one)."""
     image_env = c.image.config.env_dict() if hasattr(c.image.config, "env_dict") else {}
     out = []
     for k, v in c.env.items():
-        if k == "HOSTNAME":
+        if k == "HOSTNAME" and v == c.id[:12]:
             continue
         if k == "PATH" and "PATH" not in image_env and v == DEFAULT_PATH:
             continue

@@ -686,7 +686,9 @@ def cmd_exec(cli, o):
     try:
         r = eng.exec(o.args[0], o.args[1:], **kw)
     except RunError as exc:
-        cli.out(str(exc) + "\r\n")   # the daemon writes it into the exec's stdout with \r\n, tty or not
+        # the daemon writes it into the exec's stdout: runc's OCI error ends in \r\n, tty or not;
+        # "unable to find user" (the daemon's own) in \n
+        cli.out(str(exc) + ("\r\n" if str(exc).startswith("OCI runtime") else "\n"))
         return exc.exit_code
     if o["detach"]:
         return 0

@@ -211,6 +211,10 @@ def test_exec(dk):
     assert r.code == 126          # docker exec of a missing command: 126 (OBSERVED.md, conformance 35-exec)
     r = dk("exec -e X=1 -w /data r2 sh -c 'echo $X; pwd'")
     assert r.out == "1\n/data\n"
+    r = dk("exec -u 1000 r2 id")      # observed on bb:1
+    assert (r.code, r.out) == (0, "uid=1000 gid=0(root) groups=0(root)\n"), r.err
+    r = dk("exec -u nouser r2 id")    # observed: stdout, a plain \n (not the OCI error's \r\n)
+    assert (r.code, r.out, r.err) == (126, "unable to find user nouser: no matching entries in passwd file\n", "")
     dk("stop r2")
     r = dk("exec r2 true")
     assert r.code == 1 and r.err.startswith("Error response from daemon: container ") and r.err.endswith(" is not running\n")
