@@ -21,6 +21,7 @@ whole tree: same answer, at the cost of the change rather than of the image.
 """
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from .rootfs import MergedView, RootFS
@@ -65,7 +66,10 @@ def stat_different(old: Node, new: Node) -> bool:
 def changes(fs: RootFS) -> list[Change]:
     """The ``docker diff`` of a container root filesystem against its lower levels."""
     out: list[Change] = []
-    _visit_dir(fs, fs.lower, "/", out)
+    # the directories holding a whiteout, found once (a directory's deletions are looked for
+    # only where something was deleted)
+    whiteout_dirs = {posixpath.dirname(w) for w in fs.upper.whiteouts}
+    _visit_dir(fs, fs.lower, "/", out, whiteout_dirs)
     return out
 
 
@@ -77,7 +81,7 @@ def _added_subtree(fs: MergedView, path: str, out: list[Change]) -> None:
             _added_subtree(fs, p, out)
 
 
-def _visit_dir(fs: RootFS, old: MergedView, path: str, out: list[Change]) -> None:
+def _visit_dir(fs: RootFS, old: MergedView, path: str, out: list[Change], whiteout_dirs: set[str]) -> None:
     """Append the changes under directory ``path`` (present in old and new) to ``out``."""
     up = fs.upper
     for name in sorted(up.children.get(path, ())):
@@ -96,7 +100,7 @@ def _visit_dir(fs: RootFS, old: MergedView, path: str, out: list[Change]) -> Non
             mark = len(out)
             if changed:
                 out.append(Change(CHANGED, p))
-            _visit_dir(fs, old, p, out)
+            _visit_dir(fs, old, p, out, whiteout_dirs)
             if not changed and len(out) > mark:
                 # something inside changed: the directory is reported C, before its children
                 # (moby addChanges: "needed to properly save and restore filesystem permissions")
@@ -107,7 +111,7 @@ def _visit_dir(fs: RootFS, old: MergedView, path: str, out: list[Change]) -> Non
         elif changed:
             out.append(Change(CHANGED, p))
     # deleted children: whiteouts, or lower names hidden by an opaque directory
-    if path in up.opaques or any(_whiteouts_in(up, path)):
+    if path in up.opaques or path in whiteout_dirs:
         try:
             now = set(fs.listdir(path))
             before_names = old.listdir(path)
@@ -116,11 +120,3 @@ def _visit_dir(fs: RootFS, old: MergedView, path: str, out: list[Change]) -> Non
         for name in before_names:
             if name not in now:
                 out.append(Change(DELETED, join(path, name)))
-
-
-def _whiteouts_in(up, path: str):
-    prefix = path if path == "/" else path + "/"
-    for w in up.whiteouts:
-        if w.startswith(prefix) and "/" not in w[len(prefix):]:
-            yield w
-
