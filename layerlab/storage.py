@@ -30,7 +30,7 @@ from .mounts import (BindMount, HostDirFS, MemFS, MountNamespace, Mounted, Tmpfs
                      tmpfs_size_option)
 from .content import Content
 from .tree import DIR, FILE, Node, directory, normpath
-from .volumes import VolumeStore
+from .volumes import VolumeStore, validate_name
 
 _INIT_ID_SUFFIX = "-init"
 
@@ -126,13 +126,13 @@ class StorageHooks:
         self._validate(self._requests(SimpleNamespace(image=img), volumes, mounts, tmpfs))
 
     def _validate(self, reqs) -> None:
+        """A bind source must exist unless ``-v`` may create it; a new volume's name must be
+        valid."""
         host = self.host
         for r in reqs:
             if isinstance(r, BindMount) and not r.create_source and (r.host or host).lookup(r.source) is None:
                 raise InvalidParameter(f'invalid mount config for type "bind": bind source path does not exist: {r.source}')
             if isinstance(r, VolumeMount) and r.name and r.name not in self.volumes:
-                from .volumes import validate_name
-
                 validate_name(r.name)
 
     def setup_mounts(self, c, volumes, mounts, tmpfs) -> None:
@@ -141,14 +141,7 @@ class StorageHooks:
         c.rootfs = self.driver.container_rootfs(c.rootfs)
         reqs = self._requests(c, volumes, mounts, tmpfs)
         host = self.host
-        # validate everything before changing anything
-        for r in reqs:
-            if isinstance(r, BindMount) and not r.create_source and (r.host or host).lookup(r.source) is None:
-                raise InvalidParameter(f'invalid mount config for type "bind": bind source path does not exist: {r.source}')
-            if isinstance(r, VolumeMount) and r.name and r.name not in self.volumes:
-                from .volumes import validate_name
-
-                validate_name(r.name)
+        self._validate(reqs)                               # everything before changing anything
         now = self.engine.clock()
         mounted: list[Mounted] = []
         for r in sorted(reqs, key=lambda r: r.target):
