@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from . import changes as _changes
 from .archive import image_from_config, layer_from_tar, read_save_tar, write_save_tar
@@ -85,7 +85,9 @@ class Engine:
         self._builder.stub_parent_in_layer = driver != "overlayfs"   # containerd snapshotter differ
 
     # ================================================================== images
-    def _lookup_image(self, ref: str) -> Image | None:
+    def find_image(self, ref: str) -> Image | None:
+        """An image in the local store by tag, full ID or unique ID prefix (4+ hex digits,
+        ``sha256:`` optional); ``None`` if there is none (:meth:`image` raises instead)."""
         if ref.startswith("sha256:") and ref in self.images_by_id:
             return self.images_by_id[ref]
         norm = normalize_ref(ref)
@@ -100,7 +102,7 @@ class Engine:
 
     def image(self, ref: str) -> Image:
         """An image in the local store, by tag or (short) ID."""
-        img = self._lookup_image(ref)
+        img = self.find_image(ref)
         if img is None:
             # moby ErrImageDoesNotExist: a name gets its default tag, a digest stays as is
             raise NotFound(f"No such image: {ref if ref.startswith('sha256:') else normalize_ref(ref)}")
@@ -126,7 +128,7 @@ class Engine:
         return img
 
     def _resolve_for_build(self, ref: str) -> Image | None:
-        img = self._lookup_image(ref)
+        img = self.find_image(ref)
         if img is None:
             img = self._from_catalog(ref)
             if img is not None:
@@ -155,6 +157,14 @@ class Engine:
                 rows.append((None, img))
         rows.sort(key=lambda r: (-r[1].created, r[0] or ""))
         return rows
+
+    def lineage(self, img: Image) -> Iterator[Image]:
+        """``img``, its Parent, the Parent's Parent... while the store holds them. Only the
+        classic builder and ``commit`` record a Parent; BuildKit images stand alone."""
+        cur: Image | None = img
+        while cur is not None:
+            yield cur
+            cur = self.images_by_id.get(cur.parent) if cur.parent else None
 
     def _is_parent(self, img: Image) -> bool:
         return any(other.parent == img.id for other in self.images_by_id.values())
@@ -231,13 +241,9 @@ class Engine:
                 li += 1
             rows.append(HistoryRow("<missing>", h.created, h.created_by, size, h.comment))
         rows.reverse()
-        cur: Image | None = img
-        for i in range(len(rows)):
-            if cur is None:
-                break
+        for i, cur in zip(range(len(rows)), self.lineage(img)):
             rows[i] = HistoryRow(cur.id, rows[i].created, rows[i].created_by, rows[i].size,
                                  rows[i].comment, tuple(self.image_tags(cur)))
-            cur = self.images_by_id.get(cur.parent) if cur.parent else None
         return rows
 
     def rmi(self, ref: str, force: bool = False) -> list[str]:
@@ -304,7 +310,7 @@ class Engine:
             found: list[tuple[object, str | None]] = []
             norm = normalize_ref(ref)
             bare = ":" not in ref.rsplit("/", 1)[-1] and "@" not in ref
-            if bare and self._lookup_image(ref) is not None and norm not in self.tags:
+            if bare and self.find_image(ref) is not None and norm not in self.tags:
                 found.append((self.image(ref), None))
             elif bare:
                 repo = norm.rsplit(":", 1)[0]
@@ -316,7 +322,7 @@ class Engine:
             elif norm in self.tags:
                 found.append((self.images_by_id[self.tags[norm]], norm))
             else:
-                img = self._lookup_image(ref)
+                img = self.find_image(ref)
                 if img is None:
                     raise NotFound("reference does not exist")
                 found.append((img, None))
@@ -417,7 +423,7 @@ class Engine:
                auto_remove: bool = False, labels: Mapping[str, str] | None = None) -> Container:
         """``docker create``: an empty writable layer on the image (the image is pulled from the
         catalog if it is not local)."""
-        img = self._lookup_image(image)
+        img = self.find_image(image)
         if img is None:
             img = self._from_catalog(image)
             if img is None:

@@ -53,7 +53,7 @@ def image_field(engine, c) -> str:
     ref = c.image_ref
     if ref == c.image.id:
         return ref
-    found = engine._lookup_image(ref)
+    found = engine.find_image(ref)
     if found is None or found.id != c.image.id:
         return c.image.id
     return ref

@@ -96,15 +96,10 @@ def _ps_filter(cli, containers, filters: dict[str, list[str]]):
         if "ancestor" in filters:
             ok = False
             for ref in filters["ancestor"]:
-                img = eng._lookup_image(ref)
-                if img is None:
-                    continue
-                cur = c.image
-                while cur is not None:
-                    if cur.id == img.id:
-                        ok = True
-                        break
-                    cur = eng.images_by_id.get(cur.parent) if cur.parent else None
+                img = eng.find_image(ref)
+                if img is not None and any(a.id == img.id for a in eng.lineage(c.image)):
+                    ok = True
+                    break
             if not ok:
                 continue
         if "volume" in filters:
@@ -474,7 +469,7 @@ def _status_error(exc: Exception, name: str) -> CliError:
 
 def _ensure_image(cli, ref: str, cmd: str) -> None:
     eng = cli.engine
-    if eng._lookup_image(ref) is not None:
+    if eng.find_image(ref) is not None:
         return
     from ..engine import normalize_ref
     shown = ref if "@" in ref or ":" in ref.rsplit("/", 1)[-1] else ref + ":latest"
@@ -540,8 +535,8 @@ def cmd_run(cli, o):
     try:
         _start(eng, c, stdin)
     except DaemonError as exc:
-        if o["rm"] and c.id in eng.containers:
-            eng.rm(c.id, force=True, volumes=True)
+        if o["rm"]:
+            _remove_quietly(eng, c)
         raise _status_error(exc, "run")
     if o["detach"]:
         cli.out(c.id + "\n")
@@ -550,9 +545,17 @@ def cmd_run(cli, o):
     if c.running:
         return 0
     code = c.exit_code
-    if o["rm"] and c.id in eng.containers:
-        eng.rm(c.id, force=True, volumes=True)
+    if o["rm"]:
+        _remove_quietly(eng, c)
     return code
+
+
+def _remove_quietly(eng, c) -> None:
+    """``run --rm``: remove the container and its anonymous volumes, if it is still there."""
+    try:
+        eng.rm(c.id, force=True, volumes=True)
+    except NotFound:
+        pass
 
 
 @command("docker create", "docker container create", args=(1, None))
@@ -761,7 +764,7 @@ def cmd_pull(cli, o):
         cli.out("Using default tag: latest\n")
     eng = cli.engine
     norm = normalize_ref(ref)
-    existing = eng._lookup_image(norm)
+    existing = eng.find_image(norm)
     img = eng.pull(ref)
     name, tag = split_ref(norm)
     if existing is not None and existing.id == img.id:
@@ -1334,10 +1337,10 @@ def _prune_containers(cli) -> tuple[list[str], int]:
 def _prune_images(cli, all_: bool) -> tuple[list[str], int]:
     eng = cli.engine
     before = eng.disk_usage()["images_size"]
-    used = {c.image.id for c in eng.containers.values()}
+    used = {c.image.id for c in eng.ps(all=True)}
     lines: list[str] = []
     for tag, img in list(eng.images()):
-        if img.id not in eng.images_by_id or img.id in used:
+        if eng.find_image(img.id) is None or img.id in used:
             continue
         if tag is not None and not all_:
             continue
