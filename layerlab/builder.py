@@ -219,12 +219,11 @@ class Builder:
     """Builds images. ``resolve(ref)`` finds a base image (local store, then catalog)."""
 
     def __init__(self, resolve: Callable[[str], Image | None], clock: Clock, ids: IdGenerator,
-                 cache: dict | None = None, run_hook: Callable | None = None):
+                 cache: dict | None = None):
         self.resolve = resolve
         self.clock = clock
         self.ids = ids
         self.cache = cache if cache is not None else {}
-        self.run_hook = run_hook
 
     # BuildKit mount stubs leave their parent directory in a RUN layer (graphdriver diffs);
     # the Engine turns this off for the containerd snapshotter (see _clean_mount_stubs).
@@ -461,7 +460,7 @@ class Builder:
             state.config = replace(cfg, working_dir=path)
             if path == "/" and buildkit:
                 return None, HistoryEntry(now, f"WORKDIR {path}", comment, empty_layer=True), ""
-            fs = self._container(state, env)
+            fs = self._container(state)
             existed = fs.exists(path)
             if existed and not buildkit:
                 return None, HistoryEntry(now, f"/bin/sh -c #(nop) WORKDIR {path}", "", empty_layer=True), ""
@@ -535,7 +534,8 @@ class Builder:
         raise BuildError(f"dockerfile parse error on line {inst.line}: unknown instruction: {kw.upper()}",
                          line=inst.line)
 
-    def _container(self, state: _State, env: dict[str, str]) -> RootFS:
+    def _container(self, state: _State) -> RootFS:
+        """A writable filesystem on the stage's tree, acting as the stage's USER."""
         fs = RootFS([state.flat], clock=self.clock)
         user = state.config.user
         if user:
@@ -555,7 +555,7 @@ class Builder:
             arg_env.append(f"{k}={val}")
         prefix = f"|{len(arg_env)} {' '.join(arg_env)} " if arg_env else ""
         shown = prefix + " ".join(argv)
-        fs = self._container(state, env)
+        fs = self._container(state)
         if not buildkit:  # classic: the step container mounts the image's VOLUMEs
             for vol in cfg.volumes:
                 if not fs.exists(vol):
@@ -608,7 +608,7 @@ class Builder:
         cfg = state.config
         dest = normpath(dest_raw, cfg.working_dir or "/")
         into_dir = dest_raw.endswith("/") or len(srcs) > 1
-        fs = self._container(state, env)
+        fs = self._container(state)
         uid = gid = 0
         if "chown" in inst.flags:
             uid, gid = _lookup_user(state.flat, inst.flags["chown"], chown=True)
