@@ -250,6 +250,18 @@ def _defended_config(config, work: Path, course_root: Path, name: str, timeout: 
     return {"JUPYTER_PATH": path, ENV_VAR: json.dumps(sandbox)}
 
 
+def _significant(meta: dict) -> tuple:
+    """The nbgrader metadata that decides how a cell is graded (not checksum/cell_type,
+    which nbgrader recomputes or takes from the gradebook)."""
+    points = meta.get("points")
+    try:
+        points = float(points) if points is not None else None
+    except (TypeError, ValueError):
+        pass
+    return tuple(bool(meta.get(k)) for k in ("grade", "solution", "locked", "task")) + (
+        meta.get("grade_id"), points, meta.get("schema_version"))
+
+
 def _repair_metadata(nb, released_path: Path) -> list[str]:
     """Put back the released nbgrader metadata of every cell, before nbgrader sees it.
 
@@ -280,8 +292,9 @@ def _repair_metadata(nb, released_path: Path) -> list[str]:
         seen.add(gid)
         original = meta[gid]
         if m != original.metadata["nbgrader"]:
+            if _significant(m) != _significant(original.metadata["nbgrader"]):
+                repaired.append(f"nbgrader metadata of {gid} reset to the released values")
             cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
-            repaired.append(f"nbgrader metadata of {gid} reset to the released values")
         if cell.cell_type != original.cell_type:
             cell.cell_type = original.cell_type
             if cell.cell_type == "code":

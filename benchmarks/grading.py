@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/grading.py [-n 40] [-j JOBS] [--source NB] [--no-feedback]
                                            [--repeat R]
 
-Builds N synthetic submissions of the synthetic instructor notebook (or --source, whose
-submissions are then copies of its student version: untouched), then grades them twice:
+Builds N synthetic submissions of the synthetic instructor notebook (or of --source, whose
+submissions then alternate between its student version with the instructor's answers
+pasted in and the blank student version), then grades them three ways:
 
 1. ``autograder grade SUBS --source NB --out OUT -j JOBS`` (timed end to end, including
    building its own course and gradebook);
@@ -54,6 +55,23 @@ def run(cmd, cwd=None, env=None) -> float:
     return took
 
 
+def _answered(source: Path, released: Path, dest: Path, answered: bool) -> None:
+    """The student version, with the instructor's solutions pasted in if `answered`."""
+    import nbformat
+
+    nb = nbformat.read(str(released), as_version=4)
+    if answered:
+        src = nbformat.read(str(source), as_version=4)
+        solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in src.cells
+                     if c.metadata.get("nbgrader", {}).get("solution")}
+        for cell in nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if gid in solutions:
+                cell.source = solutions[gid]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(dest))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, default=40, help="submissions (default 40)")
@@ -81,12 +99,11 @@ def main(argv=None) -> int:
         [student_version] = release([source], work / "release")
         subs = work / "subs"
         for i in range(args.n):
-            kind = MIX[i % len(MIX)] if not args.source else "untouched"
-            if args.source:
-                (subs / f"s{i:03d}").mkdir(parents=True)
-                shutil.copyfile(student_version, subs / f"s{i:03d}" / f"{name}.ipynb")
+            dest = subs / f"s{i:03d}" / f"{name}.ipynb"
+            if args.source:  # alternately the instructor's answers and the blank release
+                _answered(source, student_version, dest, answered=i % 2 == 0)
             else:
-                make_submission(student_version, subs / f"s{i:03d}" / f"{name}.ipynb", kind)
+                make_submission(student_version, dest, MIX[i % len(MIX)])
 
         # --- autograder, defended and undefended ------------------------------------------
         def ours_run(tag, *extra):
@@ -141,7 +158,8 @@ def main(argv=None) -> int:
                       if not (float(ours[s]["score"] or "nan") == float(theirs[s]["score"])
                               == float(ours_open[s]["score"] or "nan"))]
         n = args.n
-        print(f"submissions: {n}  (mix: {', '.join(sorted(set(MIX)))})  source: {source.name}")
+        mix = "answered, blank" if args.source else ", ".join(sorted(set(MIX)))
+        print(f"submissions: {n}  (mix: {mix})  source: {source.name}")
         print(f"cpus: {os.cpu_count()}  autograder workers: {args.jobs}  "
               f"feedback: {'no' if args.no_feedback else 'yes'}")
         print(f"autograder grade    : {t_ours:6.1f} s  ({n / t_ours:.2f} notebooks/s, "
