@@ -27,7 +27,7 @@ from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, init_layer
 from .digest import short_id
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound, NotSupported
-from .image import ContainerConfig, HistoryEntry, Image, normalize_ref
+from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, normalize_ref
 from .rootfs import FlatTree, RootFS
 
 NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
@@ -464,11 +464,11 @@ class Engine:
             validate(img, volumes, mounts, tmpfs)
         now = self.clock.tick()
         cid = self.ids.hex64()
-        # moby CreateDaemonEnvironment: HOSTNAME (the short ID), then the config's env replaces
-        # or appends, so -e HOSTNAME=x is what the process sees
-        envd.setdefault("HOSTNAME", cid[:12])
-        if "PATH" not in envd:
-            envd["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        # moby CreateDaemonEnvironment: PATH (the default) and HOSTNAME (the short ID) first,
+        # then the config's env replaces in place or appends: -e HOSTNAME=x is what runs
+        daemon_env = {"PATH": DEFAULT_PATH.partition("=")[2], "HOSTNAME": cid[:12]}
+        daemon_env.update(envd)
+        envd = daemon_env
         levels = [init_layer(now, img), img.flat]
         rootfs = RootFS(levels, clock=self.clock, read_only=read_only)
         c = Container(cid, name or self._new_name(), img, image, argv, envd,
@@ -504,6 +504,23 @@ class Engine:
         except DaemonError as exc:
             raise RunError(str(exc), 126) from None
 
+    @staticmethod
+    def _process_env(c: Container, env: dict[str, str], uid: int) -> dict[str, str]:
+        """The environment a process starts with: runc appends HOME when it is unset, from the
+        user's passwd entry ("/" when the uid has none): /root for root, /home for nobody."""
+        if "HOME" not in env:
+            home = "/"
+            try:
+                for line in c.fs.read_text("/etc/passwd").splitlines():
+                    fields = line.split(":")
+                    if len(fields) > 5 and fields[2] == str(uid):
+                        home = fields[5] or "/"
+                        break
+            except OSError:
+                pass
+            env = {**env, "HOME": home}
+        return env
+
     def _exec_main(self, c: Container, stdin: bytes = b"") -> None:
         from . import shell as _shell
         uid, gid = self._credentials(c, c.user)
@@ -511,8 +528,8 @@ class Engine:
         c.started_at = now
         argv = c.command
         try:
-            result = _shell.execute(c.fs, argv, env=dict(c.env), cwd=c.working_dir or "/",
-                                    uid=uid, gid=gid, clock=self.clock, stdin=stdin)
+            result = _shell.execute(c.fs, argv, env=self._process_env(c, dict(c.env), uid),
+                                    cwd=c.working_dir or "/", uid=uid, gid=gid, clock=self.clock, stdin=stdin)
         except _shell.CommandNotFound as exc:
             c.state = "created"
             c.exit_code = 126 if exc.reason == "permission denied" else 127
@@ -557,7 +574,8 @@ class Engine:
         uid, gid = self._credentials(c, user or c.user)   # -u, else the container's user
         self.clock.tick()
         try:
-            result = _shell.execute(c.fs, argv, env=envd, cwd=workdir or c.working_dir or "/", uid=uid, gid=gid,
+            result = _shell.execute(c.fs, argv, env=self._process_env(c, envd, uid),
+                                    cwd=workdir or c.working_dir or "/", uid=uid, gid=gid,
                                     clock=self.clock, stdin=stdin)
         except _shell.CommandNotFound as exc:
             raise RunError(_oci_error(argv[0], exc.reason, exec_=True), 126) from None  # docker exec: 126 either way
