@@ -25,7 +25,8 @@ from layerlab.changes import changes
 from layerlab.content import Content
 from layerlab.layer import Layer
 from layerlab.rootfs import FlatTree, RootFS
-from tests.kernel.overlay import MTIME, _ci, mount_or_skip
+from tests.changesdirs import changes_dirs
+from tests.kernel.overlay import MTIME, mount_or_skip
 
 pytestmark = pytest.mark.oracle
 
@@ -246,46 +247,9 @@ def _different(old, new) -> bool:
     return False
 
 
-def kernel_changes(old: dict, new: dict) -> set[str]:
-    """moby ChangesDirs over two lstat trees ({path: Node}); returns 'K /path' lines."""
-    out: list[str] = []
-
-    def kids(t, d):
-        pre = "/" if d == "/" else d + "/"
-        return sorted(p for p in t if p.startswith(pre) and p != d and "/" not in p[len(pre):])
-
-    def added(d):
-        for p in kids(new, d):
-            out.append(f"A {p}")
-            if new[p].kind == "dir":
-                added(p)
-
-    def visit(d):
-        for p in kids(new, d):
-            n, o = new[p], old.get(p)
-            if o is None:
-                out.append(f"A {p}")
-                if n.kind == "dir":
-                    added(p)
-            elif n.kind == "dir" and o.kind == "dir":
-                mark = len(out)
-                ch = _different(o, n)
-                if ch:
-                    out.append(f"C {p}")
-                visit(p)
-                if not ch and len(out) > mark:
-                    out.insert(mark, f"C {p}")
-            elif n.kind == "dir":
-                out.append(f"C {p}")
-                added(p)
-            elif _different(o, n):
-                out.append(f"C {p}")
-        for p in kids(old, d):
-            if p not in new:
-                out.append(f"D {p}")
-
-    visit("/")
-    return out
+def kernel_changes(old: dict, new: dict) -> list[str]:
+    """moby ChangesDirs over the kernel's two lstat trees ({path: Node})."""
+    return changes_dirs(old, new, _different)
 
 
 def kernel_size_rw(upper_dir: str) -> int:

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layerlab import tree
+from tests.changesdirs import changes_dirs
 from layerlab.changes import changes
 from layerlab.content import Content
 from layerlab.digest import EMPTY_TAR_DIFF_ID, chain_ids, short_id
@@ -222,49 +223,14 @@ OPS = st.lists(st.tuples(
     st.sampled_from(["/ren", "/dir1/z", "/n", "/sub/x", "/chm.txt"])), max_size=10)
 
 
+def _stat_different(o, n) -> bool:
+    if o.st_mode != n.st_mode or o.uid != n.uid or o.gid != n.gid:
+        return True
+    return n.kind != "dir" and (o.mtime != n.mtime or o.size != n.size)
+
+
 def _brute(old: dict, new: dict) -> list[str]:
-    def kids(t, d):
-        pre = "/" if d == "/" else d + "/"
-        return sorted(p for p in t if p.startswith(pre) and p != d and "/" not in p[len(pre):])
-
-    def diff(o, n):
-        if o.st_mode != n.st_mode or o.uid != n.uid or o.gid != n.gid:
-            return True
-        return n.kind != "dir" and (o.mtime != n.mtime or o.size != n.size)
-
-    out: list[str] = []
-
-    def added(d):
-        for p in kids(new, d):
-            out.append(f"A {p}")
-            if new[p].kind == "dir":
-                added(p)
-
-    def visit(d):
-        for p in kids(new, d):
-            n, o = new[p], old.get(p)
-            if o is None:
-                out.append(f"A {p}")
-                if n.kind == "dir":
-                    added(p)
-            elif n.kind == "dir" and o.kind == "dir":
-                mark, ch = len(out), diff(o, n)
-                if ch:
-                    out.append(f"C {p}")
-                visit(p)
-                if not ch and len(out) > mark:
-                    out.insert(mark, f"C {p}")
-            elif n.kind == "dir":
-                out.append(f"C {p}")
-                added(p)
-            elif diff(o, n):
-                out.append(f"C {p}")
-        for p in kids(old, d):
-            if p not in new:
-                out.append(f"D {p}")
-
-    visit("/")
-    return out
+    return changes_dirs(old, new, _stat_different)
 
 
 @settings(max_examples=300, deadline=None)
