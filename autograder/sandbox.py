@@ -116,6 +116,25 @@ _BLOCKED_MODULES = {"ctypes", "_ctypes", "cffi", "_cffi_backend", "_testcapi",
                     "_testinternalcapi", "_xxsubinterpreters", "_posixsubprocess"}
 
 
+def _code_roots() -> list[str]:
+    """Where the kernel's own code lives: Python's installation (the venv may sit inside the
+    course folder, or under a denied temp dir) and the layerlab package the exercises import.
+    Reading there stays allowed; notebooks and gradebooks are refused anywhere outside the
+    sandbox folder by their names."""
+    import importlib.util
+    import sys
+
+    roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    for name in ("layerlab",):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        for loc in (spec.submodule_search_locations or []) if spec else []:
+            roots.add(os.path.realpath(loc))
+    return sorted(roots)
+
+
 def _install_audit_hook(cfg: dict, violations: list) -> callable:
     """Install the hook (disarmed) and return a function that arms it."""
     state = {"armed": False, "inside": False}
@@ -123,6 +142,7 @@ def _install_audit_hook(cfg: dict, violations: list) -> callable:
     writable = [cwd, os.path.realpath(os.environ.get("TMPDIR", cwd)), "/dev/null",
                 "/dev/stdout", "/dev/stderr"]
     unreadable = [os.path.realpath(p) for p in cfg.get("deny_read", [])]
+    code_roots = _code_roots()
     me = os.getpid()
     realpath, fspath, startswith = os.path.realpath, os.fspath, str.startswith
     O_WRITE = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
@@ -169,7 +189,8 @@ def _install_audit_hook(cfg: dict, violations: list) -> callable:
                 if writing and not under(path, writable):
                     deny("writing", path)
                 if not under(path, [cwd]) and (
-                        under(path, unreadable) or path.endswith((".ipynb", "gradebook.db"))):
+                        (under(path, unreadable) and not under(path, code_roots))
+                        or path.endswith((".ipynb", "gradebook.db"))):
                     deny("reading", path)
                 if startswith(path, "/proc/") and path.rsplit("/", 1)[-1] in ("mem", "pagemap"):
                     deny("reading", path)

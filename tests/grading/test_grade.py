@@ -123,7 +123,7 @@ def test_grade_one_in_process(course, submission, tmp_path):
     """Can one submission be graded directly, returning per-cell results?"""
     r = grade_one(course.root, "chain", "solo", submission("partial"), tmp_path / "out",
                   timeout=TIMEOUT, feedback=False)
-    assert (r.status, r.score, r.max_score, r.needs_manual_grade) == ("graded", 2.0, 8.0, True)
+    assert (r.status, r.score, r.max_score, r.needs_manual_grade) == ("graded", 2.0, 8.0, True), r.reason
     cells = {c["grade_id"]: (c["score"], c["outcome"]) for c in r.cells}
     assert cells["chain_tests"] == (0.0, "AssertionError")
     assert cells["digest_tests"] == (2.0, "ok")
