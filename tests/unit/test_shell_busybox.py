@@ -336,9 +336,10 @@ def sandbox():
     shutil.rmtree(root, ignore_errors=True)
 
 
-def run_both(sandbox, script: str):
-    from layerlab.shell import applets_fs, execute
+def run_real(sandbox, script: str):
+    """Run *script* with the real ``sh`` of the sandbox in a freshly seeded folder.
 
+    Returns (work folder, environment, completed process, tree afterwards)."""
     root, bindir = sandbox
     work = os.path.join(root, "w")
     if os.path.exists(work):
@@ -349,8 +350,14 @@ def run_both(sandbox, script: str):
     env = {"PATH": bindir, "HOME": work, "TZ": "UTC", "LC_ALL": "C"}
     real = subprocess.run([f"{bindir}/sh", "-c", script], cwd=work, env=env, capture_output=True,
                           preexec_fn=lambda: os.umask(0o022), timeout=30)
-    real_tree = _snapshot_real(work)
+    return work, env, real, _snapshot_real(work)
 
+
+def run_both(sandbox, script: str):
+    from layerlab.shell import applets_fs, execute
+
+    root, bindir = sandbox
+    work, env, real, real_tree = run_real(sandbox, script)
     fs, clock = _seed_layerlab(root, work, bindir)
     old = applets_fs.DD_THIRD_STATUS_LINE
     applets_fs.DD_THIRD_STATUS_LINE = False

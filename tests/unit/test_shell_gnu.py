@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from tests.unit.test_shell_busybox import MTIME, SEED, _seed_real, _snapshot_layerlab, _snapshot_real
+from tests.unit.test_shell_busybox import MTIME, SEED, _snapshot_layerlab, run_real
 
 TOOLS = ["rm", "rmdir", "mkdir", "touch", "cp", "mv", "ln", "chmod", "chown", "cat", "ls", "head",
          "tail", "wc", "true", "false", "sort", "cut", "tr", "seq", "basename", "dirname", "env"]
@@ -150,17 +150,8 @@ def _seed_gnu_layerlab(work: str, bindir: str):
 def run_both_gnu(sandbox, script: str):
     from layerlab.shell import execute
 
-    root, bindir = sandbox
-    work = os.path.join(root, "w")
-    if os.path.exists(work):
-        shutil.rmtree(work)
-    os.mkdir(work)
-    _seed_real(work)
-    os.chmod(work, 0o700)
-    env = {"PATH": bindir, "HOME": work, "TZ": "UTC", "LC_ALL": "C"}
-    real = subprocess.run([f"{bindir}/sh", "-c", script], cwd=work, env=env, capture_output=True,
-                          preexec_fn=lambda: os.umask(0o022), timeout=30)
-    real_tree = _snapshot_real(work)
+    _, bindir = sandbox
+    work, env, real, real_tree = run_real(sandbox, script)
     fs, clock = _seed_gnu_layerlab(work, bindir)
     ours = execute(fs, [f"{bindir}/sh", "-c", script], env=env, cwd=work, clock=clock)
     return (real.returncode, real.stdout, real.stderr, real_tree), \
