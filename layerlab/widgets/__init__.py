@@ -21,8 +21,8 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 from xml.sax.saxutils import escape
 
-from . import render
-from .errors import LayerlabError
+from .. import render
+from ..errors import LayerlabError
 
 __all__ = ["LayerExplorer", "DEFAULT_SNIPPETS", "require_ipywidgets"]
 
@@ -55,7 +55,7 @@ def require_ipywidgets():
 
 def _base_ref(dockerfile: str) -> str | None:
     """The image the last ``FROM`` of a Dockerfile names, or None (scratch, or unparsable)."""
-    from .dockerfile import parse
+    from ..dockerfile import parse
     try:
         instructions = parse(dockerfile)
     except LayerlabError:
@@ -98,7 +98,7 @@ class LayerExplorer:
                  snippets: Sequence[str] = DEFAULT_SNIPPETS, names: tuple[str, str] = ("A", "B")):
         W = require_ipywidgets()
         if engine is None:
-            from .engine import Engine
+            from ..engine import Engine
             engine = Engine()
         self.engine = engine
         self.context = dict(context or {})
