@@ -18,17 +18,18 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
 from . import changes as _changes
-from .archive import image_from_config, layer_from_tar, read_save_tar, write_save_tar
-from .builder import Builder, BuildResult, _lookup_user
 from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, init_layer
 from .digest import short_id
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound, NotSupported
 from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, normalize_ref
 from .rootfs import FlatTree, RootFS
+
+if TYPE_CHECKING:
+    from .builder import BuildResult
 
 NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 
@@ -81,8 +82,29 @@ class Engine:
         self.allow_removed_drivers = allow_removed_drivers
         self.volumes = None                      # the volume store, when layerlab.volumes is present
         self.hooks = _load_storage(self)
-        self._builder = Builder(self._resolve_for_build, self.clock, self.ids, self.build_cache)
-        self._builder.stub_parent_in_layer = driver != "overlayfs"   # containerd snapshotter differ
+
+    # The Dockerfile builder is made on first use and never stored with the engine: it holds
+    # nothing but references to the engine's clock, IDs and build cache, and a command that does
+    # not build (ps, diff...) then never imports it (nor tarfile and the compressors).
+    @property
+    def _builder(self):
+        b = self.__dict__.get("_builder_obj")
+        if b is None:
+            from .builder import Builder
+            b = self.__dict__["_builder_obj"] = Builder(self._resolve_for_build, self.clock, self.ids,
+                                                        self.build_cache)
+            b.stub_parent_in_layer = self.driver_name != "overlayfs"   # containerd snapshotter differs
+        return b
+
+    def __getstate__(self):
+        d = dict(self.__dict__)
+        d.pop("_builder_obj", None)
+        d.pop("_builder", None)         # stores written before the builder became lazy
+        return d
+
+    def __setstate__(self, d):
+        d.pop("_builder", None)
+        self.__dict__.update(d)
 
     # ================================================================== images
     def find_image(self, ref: str) -> Image | None:
@@ -210,6 +232,7 @@ class Engine:
         if not isinstance(data, (bytes, bytearray)):
             with open(data, "rb") as fh:
                 data = fh.read()
+        from .archive import layer_from_tar
         layer = layer_from_tar(bytes(data))
         now = self.clock.tick()
         entry = HistoryEntry(now, "", message or "Imported from -")
@@ -333,6 +356,7 @@ class Engine:
                     tags_of[img.id] = []
                 if tag and tag not in tags_of[img.id]:
                     tags_of[img.id].append(tag)
+        from .archive import write_save_tar
         return write_save_tar([(images[iid], tags_of[iid]) for iid in order])
 
     def load(self, data: bytes) -> list[str]:
@@ -340,6 +364,7 @@ class Engine:
 
         The images go into this engine's store; :func:`layerlab.archive.read_save_tar` is the format."""
         out: list[str] = []
+        from .archive import image_from_config, read_save_tar
         for saved in read_save_tar(data):
             parent = saved.parent if saved.parent in self.images_by_id else ""
             img = image_from_config(saved.config, saved.layers, parent)
@@ -500,6 +525,7 @@ class Engine:
             return 0, 0
         try:
             flat = FlatTree({p: n for p, n in c.rootfs.walk("/etc")}) if c.rootfs.exists("/etc/passwd") else FlatTree()
+            from .builder import _lookup_user
             return _lookup_user(flat, user)
         except DaemonError as exc:
             raise RunError(str(exc), 126) from None
