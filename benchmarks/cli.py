@@ -53,6 +53,7 @@ def _time(argv: list[str], env: dict, cwd: str | None = None) -> tuple[float, su
 def time_commands(base: list[str], env: dict, runs: int) -> dict[str, float]:
     """Median seconds per command; writes are timed on fresh objects each run."""
     out: dict[str, float] = {}
+    _time(base + ["version"], env)          # starts layerlab's daemon (or wakes docker's caches)
     for cmd in READ_ONLY:
         samples = []
         for _ in range(runs):
@@ -144,27 +145,43 @@ def real_docker(tar: str, workdir: str, runs: int):
 
 # ---------------------------------------------------------------------- scenarios as processes
 def scenarios_as_processes(d, tar: str, base_dir: str) -> tuple[float, float, int]:
+    """Every conformance scenario's commands as processes on both engines. Like the real side
+    (RealDocker.cleanup), layerlab keeps one store (and so one daemon) and is cleaned up between
+    scenarios, untimed: containers, images but bb:1, volumes."""
+    from layerlab.cli import daemon
     from tests.conformance.harness import RealDocker, _subst, load_scenarios, materialize
-    scs = load_scenarios()
+    home = tempfile.mkdtemp(prefix="llcli-", dir=base_dir)
+    base_env = {**os.environ, "LAYERLAB_HOME": home, "LAYERLAB_DAEMON": "1"}
+    ll = layerlab_cmd()
+
+    def q(*args) -> list[str]:
+        return subprocess.run(ll + list(args), env=base_env, capture_output=True, text=True).stdout.split()
+
+    subprocess.run(ll + ["import", tar, "bb:1"], env=base_env, capture_output=True, check=True)
+    bb = q("images", "-q", "--no-trunc", "bb:1")
+    real = RealDocker(d, tar)
     t_real = t_ll = 0.0
     n = 0
-    template = tempfile.mkdtemp(prefix="llcli-tpl-", dir=base_dir)
-    env0 = {**os.environ, "LAYERLAB_HOME": template}
-    subprocess.run(layerlab_cmd() + ["import", tar, "bb:1"], env=env0, capture_output=True, check=True)
-    real = RealDocker(d, tar)
-    for sc in scs:
-        wd = materialize(sc, base_dir)
-        for r in real.run(sc, wd):
-            t_real += r.seconds
-        home = tempfile.mkdtemp(prefix="llcli-", dir=base_dir)
-        shutil.copytree(template, home, dirs_exist_ok=True)
-        wd = materialize(sc, base_dir)
-        for cmd in sc.commands:
-            env = {**os.environ, **cmd.env, "LAYERLAB_HOME": home}
-            dt, _ = _time(layerlab_cmd() + _subst(cmd.argv, wd), env, cwd=wd)
-            t_ll += dt
-            n += 1
-        shutil.rmtree(home, ignore_errors=True)
+    try:
+        for sc in load_scenarios():
+            wd = materialize(sc, base_dir)
+            t_real += sum(r.seconds for r in real.run(sc, wd))
+            wd = materialize(sc, base_dir)
+            for cmd in sc.commands:
+                dt, _ = _time(ll + _subst(cmd.argv, wd), {**base_env, **cmd.env}, cwd=wd)
+                t_ll += dt
+                n += 1
+            ids = q("ps", "-aq")
+            if ids:
+                q("rm", "-f", "-v", *ids)
+            imgs = [i for i in dict.fromkeys(q("images", "-aq", "--no-trunc")) if i not in bb]
+            if imgs:
+                q("rmi", "-f", *imgs)
+            vols = q("volume", "ls", "-q")
+            if vols:
+                q("volume", "rm", "-f", *vols)
+    finally:
+        daemon.stop(home)
     return t_real, t_ll, n
 
 
@@ -174,21 +191,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-docker", action="store_true")
     ap.add_argument("--no-scenarios", action="store_true")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--no-daemonless", action="store_true", help="skip the LAYERLAB_DAEMON=0 columns")
     a = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="llcli-bench-") as work:
         tar = _busybox_tar(work)
         results = {}
+        from layerlab.cli import daemon
         for label, big in (("empty store", False), ("big store", True)):
             home = os.path.join(work, label.replace(" ", "-"))
             t0 = time.perf_counter()
             make_store(home, tar, big)
-            env = {**os.environ, "LAYERLAB_HOME": home}
+            env = {**os.environ, "LAYERLAB_HOME": home, "LAYERLAB_DAEMON": "1"}
             print(f"{label}: built in {time.perf_counter() - t0:.1f} s; {store_summary(home, env)}", flush=True)
-            results[label] = time_commands(layerlab_cmd(), env, a.runs)
+            try:
+                results[label] = time_commands(layerlab_cmd(), env, a.runs)
+                if not a.no_daemonless:
+                    results[label + " (no daemon)"] = time_commands(layerlab_cmd(), {**env, "LAYERLAB_DAEMON": "0"}, a.runs)
+            finally:
+                daemon.stop(home)
         docker, why = (None, "--no-docker") if a.no_docker else real_docker(tar, work, a.runs)
         real = docker[1] if docker else None
         cmds = READ_ONLY + WRITES
-        hdr = ["command", "empty store ms", "big store ms", "drift", "target"] + (["docker ms"] if real else [])
+        nod = not a.no_daemonless
+        hdr = (["command", "empty store ms", "big store ms", "drift", "target"]
+               + (["no daemon: empty / big ms"] if nod else []) + (["docker ms"] if real else []))
         rows, misses = [], []
         for c in cmds:
             e, b = results["empty store"][c], results["big store"][c]
@@ -199,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
                 misses.append(c)
             row = [c.replace(" {last}", " <id>"), f"{e * 1000:.0f}", f"{b * 1000:.0f}", f"{drift:+.0%}",
                    f"<= {target * 1000:.0f} {'ok' if ok else 'missed'}"]
+            if nod:
+                row.append(f"{results['empty store (no daemon)'][c] * 1000:.0f} / "
+                           f"{results['big store (no daemon)'][c] * 1000:.0f}")
             if real:
                 row.append(f"{real[c] * 1000:.0f}")
             rows.append(row)
