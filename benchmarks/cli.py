@@ -180,6 +180,10 @@ def scenarios_as_processes(d, tar: str, base_dir: str) -> tuple[float, float, in
             vols = q("volume", "ls", "-q")
             if vols:
                 q("volume", "rm", "-f", *vols)
+            if q("images", "-q", "--no-trunc", "bb:1") != bb:      # a scenario removed or re-tagged it
+                q("rmi", "-f", "bb:1")
+                subprocess.run(ll + ["import", tar, "bb:1"], env=base_env, capture_output=True, check=True)
+                bb = q("images", "-q", "--no-trunc", "bb:1")
     finally:
         daemon.stop(home)
     return t_real, t_ll, n
