@@ -66,7 +66,8 @@ def _home(env) -> str:
 
 def enabled(env=None) -> bool:
     env = os.environ if env is None else env
-    return env.get("LAYERLAB_DAEMON", "1").lower() not in ("0", "false", "no", "off") and hasattr(socket, "AF_UNIX")
+    return (env.get("LAYERLAB_DAEMON", "1").lower() not in ("0", "false", "no", "off")
+            and hasattr(socket, "AF_UNIX") and sys.platform != "emscripten")   # Pyodide: one process
 
 
 def _connect(path: str):
@@ -133,7 +134,10 @@ def call(argv: list[str]) -> int | None:
     for _attempt in range(3):
         s = _connect(path)
         if s is None:
-            _spawn(home)
+            try:
+                _spawn(home)
+            except OSError:
+                return None                    # cannot start processes here: run in-process
             s = _wait_connect(path)
             if s is None:
                 return None                    # no daemon could start: run in-process
