@@ -172,7 +172,7 @@ def _container_column(c: dict, x: float, y: float, removed: bool = False) -> tup
     parts.append(f'<rect class="image" x="{_t(x)}" y="{_t(y1)}" width="{COL_W}" height="{_t(h2)}" rx="6" '
                  f'fill="{COLORS["layer_fill"]}" stroke="{COLORS["layer_stroke"]}"/>')
     parts.append(f'<text x="{_t(x + 8)}" y="{_t(y1 + 16)}" font-size="11" {SANS} fill="{COLORS["layer_stroke"]}">'
-                 f"{escape(_clip('image ' + c['image'] + ' (read-only)', COL_W - 16))}</text>")
+                 f"{escape(_clip('image: ' + c['image'], COL_W - 16))}</text>")
     if img_files:
         parts += _file_lines(img_files, x + 10, y1 + 32, COL_W - 20, COLORS["layer_stroke"])
     parts.append("</g>")
