@@ -136,7 +136,7 @@ def test_exercise1_checks():
         _run_test_cell("ex1_tests", 'files_in_web = ["d.txt", "e.txt"]\nfiles_in_v2 = ["a.txt", "b.txt", "c.txt"]\n')
     with pytest.raises(AssertionError, match="files_in_v2 is not right yet"):
         _run_test_cell("ex1_tests", 'files_in_web = ["e.txt"]\nfiles_in_v2 = ["a.txt"]\n')
-    with pytest.raises(AssertionError, match="only the names"):
+    with pytest.raises(AssertionError, match="only a.txt"):
         _run_test_cell("ex1_tests", 'files_in_web = ["f.txt"]\nfiles_in_v2 = []\n')
 
 
