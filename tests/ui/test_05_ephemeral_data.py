@@ -63,8 +63,9 @@ def test_chapter_runs_and_the_lifecycle_explorer_reacts(playwright_sync, lab):
         page.screenshot(path=str(ARTIFACTS / "05-ephemeral-data-explorer.png"))
 
         explorer.get_by_text("rm -f").click()
+        before_rm = _svg(page)          # read before the click: the redraw may be quicker than us
         explorer.get_by_role("button", name="rm", exact=True).click()
-        after_rm = _wait_changed(page, _svg(page))
+        after_rm = _wait_changed(page, before_rm)
         assert 'data-state="removed"' in after_rm and "writable layer deleted" in after_rm
         page.wait_for_function(
             "() => document.querySelector('.layerlab-lifecycle').innerText.includes('lost: c1: notes.txt')",
