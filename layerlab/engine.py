@@ -247,7 +247,7 @@ class Engine:
         argv = c.command
         entry = HistoryEntry(now, " ".join(argv), message)
         base = c.image
-        img = Image(base.layers + (layer,), base.config, base.history + (entry,), now, parent=base.id)
+        img = Image(base.layers + (layer,), _committed_config(c), base.history + (entry,), now, parent=base.id)
         self._store(img, ref)
         return img
 
@@ -686,6 +686,60 @@ class Engine:
     def logs(self, container: str) -> str:
         return self.container(container).logs.decode("utf-8", "replace")
 
+    def export(self, container: str) -> bytes:
+        """``docker export``: the container's root filesystem, flattened into one tar.
+
+        Every file the container sees in its own rootfs — the image's files, the init layer's
+        (``/.dockerenv``, empty ``/etc/hosts`` ...) and its writable layer's — with no layers,
+        no history and no image config. Volumes, bind mounts and tmpfs are not in it (observed
+        on the 20.10 oracle: a file written into a volume is missing, the image's files under
+        the mount point are there). The container may be running or stopped.
+
+        Entry order (by name, a directory before its children), names without a leading ``/``
+        and hard links as links match the real archive; the header bytes are layerlab's canonical
+        layer encoding (moby also writes type bits in the mode field and user names), so the
+        tar's sha256 differs from the real engine's."""
+        c = self.container(container)
+        from .layer import Layer
+        from dataclasses import replace as _replace
+        entries = {}
+        links: dict[tuple, int] = {}
+        for path, node in c.rootfs.walk("/"):
+            if path == "/":
+                continue
+            if node.ino:      # names of one inode share ino within a layer: number them afresh
+                key = (node.ino, id(node.content), node.size, node.mtime)
+                node = _replace(node, ino=links.setdefault(key, len(links) + 1))
+            entries[path] = node
+        return Layer.build(entries).tar_bytes()
+
+    def copy_from(self, container: str, src: str, dest: str, *, host=None) -> str:
+        """``docker cp CONTAINER:SRC DEST``: copy a file or directory out of the container
+        (as its process sees it, volumes included) to ``dest`` on the host filesystem
+        (``host``; default the engine's, ``hooks.host``: in memory for the Python API, the
+        real disk for the CLI). Returns the host path written. Works on stopped containers.
+
+        docker's rules: a file to a missing name is saved under that name, into an existing
+        directory under its own name; a directory to a missing name becomes that directory,
+        into an existing one becomes a subdirectory, unless SRC ends in ``/.`` (then its
+        contents are copied into DEST). Errors are docker's texts."""
+        c = self.container(container)
+        host = self.hooks.host if host is None else host
+        spath = _abs_in(src)
+        if not c.fs.exists(spath, follow=False):
+            raise NotFound(f"Could not find the file {spath} in container {container}")
+        return _docker_cp(c.fs, spath, src, host, dest, to_container=False, name=container)
+
+    def copy_to(self, container: str, src: str, dest: str, *, host=None) -> str:
+        """``docker cp SRC CONTAINER:DEST``: copy a host file or directory into the container's
+        filesystem (into its writable layer, or a volume if DEST is under one), owned by root.
+        Same rules as :meth:`copy_from`. Returns the container path written."""
+        c = self.container(container)
+        host = self.hooks.host if host is None else host
+        dpath = _abs_in(dest)
+        return _docker_cp(host, normpath_host(src), src, c.fs, dpath, to_container=True, name=container,
+                          dest_raw=dest)
+
     # ================================================================== volumes
     # (layerlab.volumes / layerlab.storage; values are docker's API JSON shapes)
     def volume_create(self, name: str | None = None, *, driver: str = "local",
@@ -766,6 +820,76 @@ class Engine:
 def _split_command(command: str) -> list[str]:
     import shlex
     return shlex.split(command)
+
+
+class CopyError(DaemonError):
+    """A ``docker cp`` the client itself refuses: printed without "Error response from daemon"."""
+
+
+def _abs_in(path: str) -> str:
+    from .tree import normpath
+    return normpath(path if path.startswith("/") else "/" + path)
+
+
+def normpath_host(path: str) -> str:
+    """A host path for the engine's host filesystem: relative paths start at ``/`` (the
+    in-memory host's only directory; the CLI makes them absolute first)."""
+    return _abs_in(path)
+
+
+def _docker_cp(src_fs, spath: str, src_raw: str, dst_fs, dest: str, *, to_container: bool, name: str,
+               dest_raw: str | None = None) -> str:
+    from .tree import basename, join, normpath, parent
+    dest_raw = dest if dest_raw is None else dest_raw
+    try:
+        top = src_fs.lstat(spath)
+    except OSError:
+        raise CopyError(f"lstat {spath}: no such file or directory") from None
+    contents_only = src_raw.rstrip("/").endswith("/.") or src_raw in (".",)
+    dpath = normpath(dest)
+    target = dst_fs.lookup(dpath) if dst_fs.exists(dpath, follow=False) else None
+    if target is not None and target.kind == "symlink" and dst_fs.exists(dpath):
+        target = dst_fs.lstat(dst_fs.realpath(dpath)) if hasattr(dst_fs, "realpath") else target
+    if target is None:
+        if dest_raw.endswith("/") and top.kind != "dir":
+            raise CopyError("no such directory")
+        par = parent(dpath)
+        if not dst_fs.exists(par) or not dst_fs.is_dir(par):
+            if to_container:
+                missing = par
+                while parent(missing) != "/" and not dst_fs.exists(parent(missing)):
+                    missing = parent(missing)
+                raise NotFound(f"Could not find the file {missing} in container {name}")
+            raise CopyError(f'invalid output path: directory "{par}" does not exist')
+        root = dpath                      # a new name: the source itself becomes DEST
+    elif target.kind == "dir":
+        root = dpath if (top.kind == "dir" and contents_only) else join(dpath, basename(spath))
+    elif top.kind == "dir":
+        raise CopyError("cannot copy directory")
+    else:
+        root = dpath                      # a file over a file
+    for path, node in src_fs.walk(spath):
+        rel = path[len(spath):].lstrip("/") if path != spath else ""
+        out = join(root, rel) if rel else root
+        dst_fs.put_node(out, node.with_(uid=0, gid=0, ino=0))
+    return root
+
+
+def _committed_config(c: Container) -> ContainerConfig:
+    """The config ``docker commit`` gives the new image: the container's own (its command,
+    entrypoint, -e values, -w and -u) over the image's (observed on the 20.10 oracle:
+    ``docker run -e A=1 -w /tmp bb:1 sh -c 'sleep 100'`` commits ``Env ["A=1"]``,
+    ``Cmd ["sh","-c","sleep 100"]``, ``WorkingDir /tmp``). PATH and HOSTNAME, which the
+    daemon adds to every process, go in only if the image or the user set them."""
+    from dataclasses import replace as _replace
+    cfg = c.image.config
+    image_env = cfg.env_dict()
+    env = tuple(f"{k}={v}" for k, v in c.env.items()
+                if not (k == "HOSTNAME" and v == c.id[:12])
+                and not (k == "PATH" and "PATH" not in image_env and f"PATH={v}" == DEFAULT_PATH))
+    wd = c.working_dir if c.working_dir not in ("", "/") or cfg.working_dir else ""
+    return _replace(cfg, env=env, cmd=tuple(c.argv) or None, entrypoint=tuple(c.entrypoint) or None,
+                    working_dir=wd, user=c.user or "")
 
 
 def _oci_error(name: str, reason: str, exec_: bool = False) -> str:

@@ -1403,3 +1403,7 @@ def cmd_system_prune(cli, o):
     sections.append(("Deleted Images:", lines))
     _report(cli, sections, space + img_space)
     return 0
+
+
+# docker export and docker cp live in their own module; importing it registers them
+from . import lifecycle as _lifecycle  # noqa: E402,F401
