@@ -21,7 +21,7 @@ holds at that path:
 >>> c = eng.run('s', ['sleep', '60'], detach=True, name='cw')
 >>> _ = eng.exec('cw', ['sh', '-c', 'echo more >> /srv/a.txt'])
 >>> [(r.path, r.cells[-2].text, r.cells[-1].text) for r in cow_rows(img, c.rootfs, '/srv').rows]
-[('/srv', 'dir', 'dir'), ('/srv/a.txt', 'copied up 8B', '8B, writable layer')]
+[('/srv', 'dir (copied up)', 'dir'), ('/srv/a.txt', 'copied up 8B', '8B (writable)')]
 """
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def cow_rows(image, rootfs, watch: str = "/", *, changed: Iterable[str] = ()) ->
                 if p in upper.opaques:
                     text, style = "dir, opaque", "opaque"
                 elif rootfs.lower.lookup(p) is not None:
-                    text, style = "dir, copied up (no data)", "dir"
+                    text, style = "dir (copied up)", "dir"
                 else:
                     text, style = "new dir", "new"
             elif rootfs.lower.lookup(p) is not None:
@@ -159,15 +159,14 @@ def cow_rows(image, rootfs, watch: str = "/", *, changed: Iterable[str] = ()) ->
             else:
                 cells.append(Cell())
         else:
-            src = "writable layer" if f.level == 0 else f"layer {n - f.level + 1}"
-            what = "dir" if f.node.kind == DIR else (f"link -> {f.node.target}" if f.node.kind == SYMLINK
-                                                    else size_text(f.node.size))
-            cells.append(Cell(what if f.node.kind == DIR else f"{what}, {src}", "dir" if f.node.kind == DIR else "merged"))
+            src = "writable" if f.level == 0 else f"layer {n - f.level + 1}"
+            what = "dir" if f.node.kind == DIR else ("link" if f.node.kind == SYMLINK else size_text(f.node.size))
+            cells.append(Cell(what if f.node.kind == DIR else f"{what} ({src})", "dir" if f.node.kind == DIR else "merged"))
         rows.append(Row(p, tuple(cells), p in changed))
     columns = []
     for i in shown:
         h = _history_for(image, i)
-        columns.append((f"image layer {i + 1} (read-only)", h))
+        columns.append((f"image layer {i + 1}", h))
     columns.append(("writable layer", "this container only"))
     columns.append(("merged view", "what the container sees"))
     return Grid(columns, rows, others=n - len(shown), watch=watch)
@@ -189,11 +188,11 @@ def _history_for(image, index: int) -> str:
     return ""
 
 
-ROW_H = 22
-HEAD_H = 44
-PATH_W = 250
-WIDTH = 1200
-CHAR_W = 6.4
+ROW_H = 24
+HEAD_H = 46
+PATH_W = 180
+WIDTH = 1000
+CHAR_W = 7.3
 
 
 def _clip(text: str, width: float) -> str:
@@ -212,14 +211,14 @@ def cow_grid(grid: Grid, *, size_line: str = "") -> str:
     parts.append(f'<text x="6" y="18" font-size="13" font-weight="bold" {SANS}>{escape(_clip(watch_label, PATH_W - 12))}</text>')
     if grid.others:
         parts.append(f'<text x="6" y="36" font-size="11" fill="#757575" {SANS}>'
-                     f'({grid.others} more image layer{"s" if grid.others != 1 else ""}: nothing here)</text>')
+                     f'(+{grid.others} layer{"s" if grid.others != 1 else ""} with nothing here)</text>')
     kinds = ["lower"] * (ncol - 2) + ["upper", "merged"]
     for j, ((head, sub), kind) in enumerate(zip(grid.columns, kinds)):
         x = PATH_W + j * col_w
         fill, stroke = COW_COLORS[kind]
         parts.append(f'<rect x="{x + 2:.1f}" y="2" width="{col_w - 4:.1f}" height="{HEAD_H}" rx="5" '
                      f'fill="{fill}" stroke="{stroke}"/>')
-        parts.append(f'<text x="{x + 8:.1f}" y="19" font-size="12" font-weight="bold" fill="{stroke}" {SANS}>'
+        parts.append(f'<text x="{x + 8:.1f}" y="19" font-size="13" font-weight="bold" fill="{stroke}" {SANS}>'
                      f'{escape(_clip(head, col_w - 12))}</text>')
         parts.append(f'<text x="{x + 8:.1f}" y="36" font-size="11" fill="#424242" {FONT}>'
                      f'{escape(_clip(sub, col_w - 12))}</text>')
@@ -229,10 +228,10 @@ def cow_grid(grid: Grid, *, size_line: str = "") -> str:
             parts.append(f'<rect class="changed" x="0" y="{y}" width="{WIDTH}" height="{ROW_H}" fill="#fff59d" opacity="0.6"/>')
         rel = row.path[len(grid.watch.rstrip("/")):] if grid.watch != "/" else row.path
         depth = rel.count("/") - 1 if rel else 0
-        name = (row.path.rsplit("/", 1)[-1] or "/") if rel else watch_label
+        name = (row.path.rsplit("/", 1)[-1] or "/")
         is_dir = any(c.text.startswith("dir") for c in row.cells) or not rel
         label = name + ("/" if is_dir and not name.endswith("/") else "")
-        parts.append(f'<text x="{6 + 14 * max(depth, 0)}" y="{y + 15}" font-size="12" {FONT}>'
+        parts.append(f'<text x="{6 + 14 * max(depth, 0)}" y="{y + 16}" font-size="13" {FONT}>'
                      f'<title>{escape(row.path)}</title>{escape(_clip(label, PATH_W - 10 - 14 * max(depth, 0)))}</text>')
         for j, cell in enumerate(row.cells):
             if not cell.style:
@@ -242,22 +241,21 @@ def cow_grid(grid: Grid, *, size_line: str = "") -> str:
             deco = ' text-decoration="line-through"' if cell.style == "hidden" else ""
             parts.append(f'<g class="cell {cell.style}"><rect x="{x + 4:.1f}" y="{y + 2}" width="{col_w - 8:.1f}" '
                          f'height="{ROW_H - 4}" rx="4" fill="{fill}" stroke="{stroke}"/>'
-                         f'<text x="{x + 10:.1f}" y="{y + 15}" font-size="11" fill="{stroke}"{deco} {FONT}>'
-                         f'{escape(_clip(cell.text, col_w - 18))}</text></g>')
+                         f'<text x="{x + 9:.1f}" y="{y + 16}" font-size="12" fill="{stroke}"{deco} {FONT}>'
+                         f'{escape(_clip(cell.text, col_w - 16))}</text></g>')
         parts.append(f'<line x1="0" x2="{WIDTH}" y1="{y + ROW_H}" y2="{y + ROW_H}" stroke="#eeeeee"/>')
     if not grid.rows:
         parts.append(f'<text x="6" y="{top + 15}" font-size="12" fill="#757575" {SANS}>nothing under {escape(watch_label)}</text>')
     ly = height - 40
     x = 6
-    for key, text in (("lower", "image file"), ("hidden", "hidden by a level above"), ("upper", "copied up (whole file)"),
-                      ("new", "new in the container"), ("whiteout", "whiteout (deleted)"),
-                      ("opaque", "opaque dir"), ("merged", "visible")):
+    for key, text in (("lower", "image file"), ("hidden", "hidden from above"), ("upper", "copied up (whole file)"),
+                      ("new", "new"), ("whiteout", "whiteout"), ("opaque", "opaque dir"), ("merged", "visible")):
         fill, stroke = COW_COLORS[key]
         parts.append(f'<rect x="{x}" y="{ly}" width="14" height="14" rx="3" fill="{fill}" stroke="{stroke}"/>'
-                     f'<text x="{x + 19}" y="{ly + 11}" font-size="11" {SANS}>{escape(text)}</text>')
-        x += 26 + int(len(text) * 6.2)
+                     f'<text x="{x + 19}" y="{ly + 11}" font-size="12" {SANS}>{escape(text)}</text>')
+        x += 34 + int(len(text) * 6.8)
     if size_line:
-        parts.append(f'<text x="6" y="{height - 8}" font-size="12" font-weight="bold" {SANS}>{escape(size_line)}</text>')
+        parts.append(f'<text x="6" y="{height - 8}" font-size="13" font-weight="bold" {SANS}>{escape(size_line)}</text>')
     label = f"copy-on-write view of {grid.watch}: {len(grid.rows)} paths"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="layerlab-cow" width="100%" '
             f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(label)}">'

@@ -177,7 +177,7 @@ def test_explorer_append_copies_the_whole_file_and_truncate_does_not(site_engine
     assert ex.last_code == 0
     assert ex.size_rw == 52 * 1024 * 1024 + 1
     assert f"{HTML}/video.mp4" in ex.changed
-    assert "copied up 54.5MB" in ex.picture.value
+    assert "copied up 54.5MB" in ex.picture.value and "54.5MB (writable)" in ex.picture.value
     ex.reset_button.click()
     assert ex.size_rw == 0 and ex.history == []
     ex.command.value = "printf x > video.mp4"
