@@ -42,9 +42,9 @@ def _model_lookup():
 # ---------------------------------------------------------------------- grading end to end
 WRONG = {
     # the bytes written only, not the copied-up files; the diff without the parent directories
-    "ex1_answer": ('quiz_size_rw = 12\n'
-                   'quiz_diff = ["C /usr/share/nginx/html/index.html", "C /usr/share/nginx/html/css/style.css",\n'
-                   '             "D /usr/share/nginx/html/images", "D /usr/share/nginx/html/images/logo.png"]\n'),
+    "ex1_answer": "quiz_size_rw = 12\n",
+    "ex1_diff_answer": ('quiz_diff = ["C /usr/share/nginx/html/index.html", "C /usr/share/nginx/html/css/style.css",\n'
+                        '             "D /usr/share/nginx/html/images", "D /usr/share/nginx/html/images/logo.png"]\n'),
     # ignores whiteouts and opaque directories: the top-most layer that has the name wins
     "ex2_answer": ("def lookup(layers, path):\n"
                    "    for i, layer in enumerate(layers):\n"
@@ -73,13 +73,14 @@ def test_hidden_tests_give_hints_on_a_plausible_wrong_answer():
     ns = {"quiz_size_rw": 12}
     with pytest.raises(AssertionError) as err:
         exec(hidden, ns)
-    assert str(err.value).startswith("not yet:")
+    assert "copied up whole" in str(err.value)
     assert str(ns["_true_size"]) not in str(err.value)
 
 
 def test_model_answers_match_the_engine():
     ns: dict = {}
     exec(_source("ex1_answer"), ns)
+    exec(_source("ex1_diff_answer"), ns)
     eng = Engine()
     eng.build(SITE_DOCKERFILE, SITE_FILES, tag="site")
     eng.run("site", ["sleep", "3600"], detach=True, name="quiz")
