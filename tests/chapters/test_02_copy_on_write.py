@@ -58,12 +58,16 @@ WRONG = {
 def test_grading_model_full_blank_zero_wrong_partial(tmp_path):
     from tests.chapters.grading import auto_points, grade_answers, model_answers
 
-    results = grade_answers(CHAPTER, {"model": model_answers(CHAPTER), "blank": {}, "wrong": WRONG}, tmp=tmp_path)
+    model = model_answers(CHAPTER)
+    partial = {**model, "ex1_diff_answer": WRONG["ex1_diff_answer"]}     # right size, wrong diff
+    results = grade_answers(CHAPTER, {"model": model, "blank": {}, "wrong": WRONG, "partial": partial},
+                            tmp=tmp_path)
     full = auto_points(CHAPTER)
     assert full == 8
     assert results["model"].score == full, results["model"]
     assert results["blank"].score == 0, results["blank"]
     assert 0 <= results["wrong"].score < full, results["wrong"]
+    assert results["partial"].score == full - 2, results["partial"]     # each check cell is graded alone
 
 
 def test_hidden_tests_give_hints_on_a_plausible_wrong_answer():
