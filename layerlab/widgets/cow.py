@@ -244,11 +244,13 @@ class CowExplorer:
         diff = self.diff_lines
         self.diff.value = (f"<div style='margin-right:2em'><b>$ docker diff {escape(self.name)}</b>"
                            f"<pre style='margin:2px 0'>{escape(chr(10).join(diff)) or '(no changes)'}</pre></div>")
-        rows = "".join(f"<tr><td><code>{escape(cmd)}</code></td><td>{code}</td>"
-                       f"<td style='text-align:right'>{escape(render.size_text(size))}</td></tr>"
+        pad = "padding:1px 0.7em 1px 0"
+        rows = "".join(f"<tr><td style='{pad}'><code>{escape(cmd)}</code></td><td style='{pad}'>{code}</td>"
+                       f"<td style='{pad};text-align:right'>{escape(render.size_text(size))}</td></tr>"
                        for cmd, code, size in self.history[-12:])
-        self.log.value = ("<div><b>commands since the container started</b><table><thead><tr><th>command</th>"
-                          "<th>exit</th><th>SizeRw after</th></tr></thead><tbody>" + rows + "</tbody></table></div>"
+        self.log.value = ("<div><b>commands since the container started</b><table><thead><tr>"
+                          f"<th style='{pad};text-align:left'>command</th><th style='{pad}'>exit code</th>"
+                          f"<th style='{pad}'>SizeRw after</th></tr></thead><tbody>" + rows + "</tbody></table></div>"
                           if rows else "")
         self.redraws += 1
 
