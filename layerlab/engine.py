@@ -735,6 +735,17 @@ class Engine:
         return {"images": images, "images_size": total, "containers": containers,
                 "volumes": self.hooks.volume_usage(), "build_cache": []}
 
+    # ================================================================== image efficiency
+    def efficiency(self, ref: str):
+        """Where an image's bytes go: per layer the paths it adds, changes and deletes, the bytes
+        later layers hide (wasted), and dive's efficiency score. Returns a
+        :class:`layerlab.efficiency.Efficiency` (see that module for every definition)."""
+        from .efficiency import analyze
+        img = self.image(ref)
+        made_by = [h.created_by for h in img.history if not h.empty_layer]
+        sizes = [self.hooks.layer_size(layer) for layer in img.layers]
+        return analyze(img.layers, made_by, sizes, image=img.id)
+
 
 # ---------------------------------------------------------------------- helpers
 def _split_command(command: str) -> list[str]:
