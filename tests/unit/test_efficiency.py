@@ -188,3 +188,17 @@ def test_catalog_image_fast():
     assert time.perf_counter() - t < 1.0
     assert rep.image_size == e.image("nginx:alpine").size
     assert 0.9 < rep.score <= 1.0
+
+
+# ---------------------------------------------------------------------- .dockerignore in a dict context
+def test_dockerignore_in_a_dict_context_leaves_files_out():
+    e = Engine()
+    ctx = {".dockerignore": ".git\nlogs/\n*.md\n!README.md\n**/*.tmp\n", ".git/objects/x": "1" * 100,
+           "logs/a.log": "2", "README.md": "r", "NOTES.md": "n", "a/b/c.tmp": "t", "report.sh": "s"}
+    img = e.build("FROM scratch\nCOPY . /app\n", ctx).image
+    paths = sorted(p for p in img.layers[-1].entries if img.layers[-1].entries[p].kind != "dir")
+    assert paths == ["/app/.dockerignore", "/app/README.md", "/app/report.sh"]
+    # without the file, everything is sent
+    del ctx[".dockerignore"]
+    img = e.build("FROM scratch\nCOPY . /app\n", ctx).image
+    assert "/app/.git/objects/x" in img.layers[-1].entries
