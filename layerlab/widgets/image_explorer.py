@@ -198,6 +198,7 @@ class ImageExplorer:
         title, shown = self.image.value, rep
         cname = self.container.value
         only = self.only_changes.value
+        self.layer.disabled = bool(cname and cname != NO_CONTAINER)    # a container: its own layer
         if cname and cname != NO_CONTAINER:
             try:
                 c = self.engine.container(cname)

@@ -260,9 +260,10 @@ def test_explorer_container_mode_and_errors(explorer_engine):
     got = {(r.mark, r.path) for r in ex.rows if r.mark}
     assert got == {(c.kind, c.path) for c in explorer_engine.diff("web")}
     assert "Container web" in ex._tree_heading.value and "nginx:alpine" in ex.summary.value
+    assert ex.layer.disabled                                   # a container has no layer to choose
     assert "SIZE " + __import__("layerlab").render.size_text(explorer_engine.size("web").rw) in ex._tree_heading.value
     ex.show_layer(0)
-    assert ex.container.value == NO_CONTAINER and ex.layer.value == 0
+    assert ex.container.value == NO_CONTAINER and ex.layer.value == 0 and not ex.layer.disabled
 
     # a bad image name: docker's error in the status line, no exception
     ex.pull_ref.value = "no-such-image"
