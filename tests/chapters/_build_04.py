@@ -165,8 +165,9 @@ print("same bottom layer: ", nginx.diff_ids[0] == alpine.diff_ids[0])
 """)
 
 md("""
-`Already exists` would have been the pull's message for that layer on a real machine that had
-`nginx:alpine` already; the layer is stored once for both images.
+Look at the pull above: `e3af27f46b0f: Already exists`. Docker did not download alpine's layer
+again, because `nginx:alpine` had brought the very same layer (same diff_id, same chain ID) and it
+is stored once for both images.
 
 What the list does **not** tell you: which Dockerfile instruction made each layer, when, and how
 big it is. That is what `docker image history` is for.
@@ -292,11 +293,11 @@ print(f"The material also leaves out {len(engine_lines) - len(comparison)} of th
 
 md("""
 About `EXPOSE map[80/tcp:{}]`: BuildKit writes the EXPOSE row by printing a Go value with `%v`.
-When `nginx:alpine` was built (BuildKit of early 2024; Docker Engine 20.10's builder still writes
-it this way) that value was a *map* from port to nothing, printed `map[80/tcp:{}]`; current
-BuildKit passes a *list* of ports, printed `[80/tcp]` (moby/buildkit,
-`frontend/dockerfile/dockerfile2llb/convert.go`). So an image you build today says
-`EXPOSE [80/tcp]` — the engine models the current BuildKit:
+When `nginx:alpine` was built (BuildKit of early 2024) that value was a *map* from port to
+nothing, printed `map[80/tcp:{}]`; the BuildKit inside Docker Engine 20.10 still writes it that
+way (we checked on Debian's Engine 20.10). Current BuildKit passes a *list* of ports, printed
+`[80/tcp]` (moby/buildkit, `frontend/dockerfile/dockerfile2llb/convert_expose.go`, `dispatchExpose`).
+So an image you build today says `EXPOSE [80/tcp]` — the engine models the current BuildKit:
 """)
 
 code("""
