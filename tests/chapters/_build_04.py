@@ -42,8 +42,8 @@ def written(gid: str, points: int) -> dict:
 md("""
 # Chapter 4 · Exploring a container's filesystem
 
-**Time:** about 60 minutes · **Prerequisites:** [Chapter 1 · The layer architecture](01-layer-architecture.ipynb),
-[Chapter 2 · Copy-on-write](02-copy-on-write.ipynb) and [Chapter 3 · Storage drivers](03-storage-drivers.ipynb)
+**Time:** about 60 minutes · **Prerequisites:** [Chapter 1 · The Layer Architecture](01-layer-architecture.ipynb),
+[Chapter 2 · Copy-on-Write](02-copy-on-write.ipynb) and [Chapter 3 · Storage Drivers](03-storage-drivers.ipynb)
 
 An [image](glossary.md#image) is a stack of read-only [layers](glossary.md#layer), and a
 [container](glossary.md#container) adds one thin [writable layer](glossary.md#writable-layer) on top.
@@ -100,6 +100,8 @@ magic.use(docker)
 md("""
 As in the earlier chapters, `%docker …` runs a **docker command** and prints what Docker would
 print, and `docker.something(...)` asks the engine from **Python** for values to compute with.
+Some of Docker's tables are wide: hide the file browser on the left (**Ctrl + B**) to see each row
+on one line.
 """)
 
 # ------------------------------------------------------------------------------------- 1
@@ -379,6 +381,38 @@ code("""
 changes = docker.diff("web")
 print(len(changes), "changes:", sorted({c.kind for c in changes}))
 print([str(c) for c in changes if c.kind == "D"])
+""")
+
+md("""
+### Where the writable layer lives on disk
+
+On a Linux machine with the [overlay2](glossary.md#overlay2) storage driver (Chapter 3), each
+layer is a folder under `/var/lib/docker/overlay2/`, and `docker inspect` tells you which ones a
+container uses:
+""")
+
+code("""
+_, out, _ = run("docker inspect web --format '{{json .GraphDriver.Data}}'", docker)
+dirs = json.loads(out)
+print("UpperDir: ", dirs["UpperDir"])
+print("MergedDir:", dirs["MergedDir"])
+print("LowerDir, top first:")
+for lower in dirs["LowerDir"].split(":"):
+    print("   ", lower)
+""")
+
+md("""
+* **UpperDir** is the container's writable layer (the [upperdir](glossary.md#upperdir)): every file
+  `docker diff` just listed as A or C is in there, and a D is a whiteout in there.
+* **LowerDir** lists the read-only layers under it ([lowerdir](glossary.md#lowerdir)), top first:
+  the container's own `-init` layer (where Docker puts `/etc/hosts` and its friends), then the
+  seven layers of `nginx:alpine`.
+* **MergedDir** is the one folder the container sees, all of them stacked
+  ([merged directory](glossary.md#merged-dir)).
+
+The long folder names are random [cache IDs](glossary.md#cache-id), not diff_ids: Docker's layer
+database maps each layer's chain ID to its folder. (On Docker Desktop these folders are inside a
+virtual machine, so you cannot browse them directly.)
 """)
 
 md("""
@@ -1077,7 +1111,7 @@ md("""
   in the same `RUN`, keep junk out with `.dockerignore`, put rarely changing steps first, and
   ship only the last stage of a multi-stage build.
 
-**Next:** [Chapter 5 · Why container data is ephemeral](05-ephemeral-data.ipynb)
+**Next:** [Chapter 5 · Why Container Data Is Ephemeral](05-ephemeral-data.ipynb)
 """)
 
 
