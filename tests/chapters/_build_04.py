@@ -1007,17 +1007,36 @@ Rewrite it so that, built on a fresh engine with this context,
 
 Write two strings: `dockerfile`, your Dockerfile, and `dockerignore`, the contents of a
 `.dockerignore` file to put in the context (`""` if you do not want one). Use any of the four
-habits of section 6; you can try your Dockerfile in the explorer or with `docker.efficiency`.
+habits of section 6. To measure an attempt on this notebook's engine, call
+`try_dockerfile(dockerfile, dockerignore)` (defined in the next cell); it tags the image
+`report:try`, so you can also look at it in the explorer above (press **Refresh**).
 """, locked("ex3_prompt"))
 
 code("""
-exercise3_wasteful = wasteful          # the Dockerfile to improve (from section 5)
-print(exercise3_wasteful)
+from layerlab.errors import BuildError
+
+def try_dockerfile(dockerfile, dockerignore=""):
+    \"\"\"Build `dockerfile` with the report's context (plus your .dockerignore) and print its measures.\"\"\"
+    context = dict(report_context)
+    if dockerignore.strip():
+        context[".dockerignore"] = dockerignore
+    try:
+        docker.build(dockerfile, context, tag="report:try")
+    except BuildError as err:
+        print("the build failed:", err)
+        return
+    r = docker.efficiency("report:try")
+    print(f"size {r.image_size:,} bytes ({render.size_text(r.image_size)}), "
+          f"efficiency score {r.score:.4f}, wasted {render.size_text(r.wasted_bytes)}")
+
+print(wasteful)                        # the Dockerfile to improve (from section 5)
 print("context files:", sorted(report_context))
+try_dockerfile(wasteful)
 """, locked("ex3_data"))
 
 code("""
 # dockerfile = \"\"\"FROM ...\"\"\"      and      dockerignore = "..." (or "")
+# then measure it with:  try_dockerfile(dockerfile, dockerignore)
 ### BEGIN SOLUTION
 dockerfile = \"\"\"\\
 FROM alpine:3.19
