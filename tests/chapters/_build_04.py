@@ -583,6 +583,26 @@ code("""
 """)
 
 md("""
+Here is the stack, newest layer on top. The last layer only *records* deletions
+([whiteouts](glossary.md#whiteout)); the bytes it hides are still in layers 1 and 2:
+
+```mermaid
+flowchart TB
+    C["what a container sees: /app/report.sh, curl, jq<br/>no .git, no logs, no package indexes"]
+    L4["layer 4 · RUN rm -rf … · 0B<br/>whiteouts: /app/.git, /app/logs, two APKINDEX files"]
+    L3["layer 3 · RUN apk add curl jq · 6.37MB"]
+    L2["layer 2 · RUN apk update · 3.33MB<br/>the two APKINDEX files (hidden above)"]
+    L1["layer 1 · COPY . /app · 24MB<br/>/app/.git 18MB, /app/logs 6MB (hidden above)"]
+    L0["layer 0 · alpine:3.19 · 7.38MB"]
+    C --- L4 --- L3 --- L2 --- L1 --- L0
+    style C fill:#fff3e0,stroke:#ef6c00
+    style L4 fill:#e3f2fd,stroke:#1565c0
+    style L3 fill:#e3f2fd,stroke:#1565c0
+    style L2 fill:#ffebee,stroke:#c62828
+    style L1 fill:#ffebee,stroke:#c62828
+    style L0 fill:#e3f2fd,stroke:#1565c0
+```
+
 The cleanup `RUN rm -rf …` made a layer of `0B` — and the image is still 41.1MB, although alpine
 (7.38MB) plus curl and jq are only about 14MB. Where are the other 27MB? Ask the engine:
 """)
@@ -918,7 +938,7 @@ for _cmd in ["docker run -d --name box alpine:3.19 sleep 3600",
              "docker exec box rm -r /etc/apk/keys",
              "docker exec box sh -c \\"echo 'export EDITOR=vi' >> /etc/profile\\"",
              "docker exec box sh -c \\"touch /tmp/scratch && rm /tmp/scratch\\""]:
-    assert _run(_shlex.split(_cmd)[1:], _eng)[0] == 0
+    assert _run(_shlex.split(_cmd)[1:], _eng)[0] == 0, "the grader could not replay the commands: please tell your instructor"
 _truth = {str(_c) for _c in _eng.diff("box")}
 _mine = {_x.strip() for _x in diff_lines}
 _missing, _extra = _truth - _mine, _mine - _truth
