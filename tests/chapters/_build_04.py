@@ -588,12 +588,12 @@ Here is the stack, newest layer on top. The last layer only *records* deletions
 
 ```mermaid
 flowchart TB
-    C["what a container sees: /app/report.sh, curl, jq<br/>no .git, no logs, no package indexes"]
-    L4["layer 4 · RUN rm -rf … · 0B<br/>whiteouts: /app/.git, /app/logs, two APKINDEX files"]
-    L3["layer 3 · RUN apk add curl jq · 6.37MB"]
-    L2["layer 2 · RUN apk update · 3.33MB<br/>the two APKINDEX files (hidden above)"]
-    L1["layer 1 · COPY . /app · 24MB<br/>/app/.git 18MB, /app/logs 6MB (hidden above)"]
-    L0["layer 0 · alpine:3.19 · 7.38MB"]
+    C["container: no .git, logs<br/>or indexes in sight"]
+    L4["L4 · RUN rm -rf … · 0B<br/>whiteouts only"]
+    L3["L3 · RUN apk add · 6.37MB"]
+    L2["L2 · RUN apk update · 3.33MB<br/>indexes, hidden above"]
+    L1["L1 · COPY . /app · 24MB<br/>.git and logs, hidden above"]
+    L0["L0 · alpine:3.19 · 7.38MB"]
     C --- L4 --- L3 --- L2 --- L1 --- L0
     style C fill:#fff3e0,stroke:#ef6c00
     style L4 fill:#e3f2fd,stroke:#1565c0
