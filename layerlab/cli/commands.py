@@ -301,6 +301,8 @@ def _inspect(cli, refs, fmt, getter, not_found=None):
             docs.append(doc)
     if tmpl is None and fmt != "json":
         cli.out(api.marshal_indent(docs) + "\n" if docs else "[]\n")
+    elif tmpl is not None and not out:
+        cli.out("\n")      # observed: a template and no object found prints one empty line
     else:
         cli.out("".join(out))
     if errs:
