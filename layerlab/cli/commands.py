@@ -762,14 +762,17 @@ def cmd_commit(cli, o):
 def cmd_pull(cli, o):
     from ..engine import normalize_ref
     ref = o.args[0]
-    if not (":" in ref.rsplit("/", 1)[-1] or "@" in ref):
+    quiet = o["quiet"]      # docker/cli pull.go: -q drops the default-tag line and the progress
+    if not (":" in ref.rsplit("/", 1)[-1] or "@" in ref) and not quiet:
         cli.out("Using default tag: latest\n")
     eng = cli.engine
     norm = normalize_ref(ref)
     existing = eng.find_image(norm)
     img = eng.pull(ref)
     name, tag = split_ref(norm)
-    if existing is not None and existing.id == img.id:
+    if quiet:
+        pass
+    elif existing is not None and existing.id == img.id:
         cli.out(f"{tag}: Pulling from {name if '/' in name else 'library/' + name}\n"
                 f"Digest: {img.id}\nStatus: Image is up to date for {norm}\n")
     else:
