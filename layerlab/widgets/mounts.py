@@ -302,12 +302,12 @@ class MountExplorer:
     # ------------------------------------------------------------------ actions
     def write(self, path: str | None = None, text: str | None = None) -> str:
         """``docker exec <name> sh -c 'mkdir -p DIR && echo TEXT > PATH'``; returns the message."""
-        path = normpath(path if path is not None else (self.path.value or "").strip() or "/")
+        raw = (path if path is not None else (self.path.value or "")).strip()
         text = text if text is not None else self.text.value
-        c = self.container
-        if not path.startswith("/") or path == "/":
+        if not raw.startswith("/") or normpath(raw) == "/":
             self.message = "Error: give an absolute file path, e.g. /data/notes.txt"
-            return self._redraw()
+            return self._redraw(error=True)
+        path = normpath(raw)
         script = f"mkdir -p {shlex.quote(parent(path))} && echo {shlex.quote(text)} > {shlex.quote(path)}"
         code, out = self.docker(["exec", self.name, "sh", "-c", script])
         if code != 0:
