@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Sequence
 from xml.sax.saxutils import escape
 
-from ..render import html as _html
 from ..render.mounts import Store, TreeRow, kind_label, mount_map
 from ..tree import DIR, is_under, normpath, parent
 
@@ -216,6 +215,16 @@ def snapshot(engine, container, *, highlight: str | None = None, extra: Sequence
     return rows, stores
 
 
+def _survival_table(rows) -> str:
+    cell = "padding:3px 14px 3px 4px;text-align:left;border-bottom:1px solid #e0e0e0"
+    head = "".join(f"<th style='{cell}'>{escape(h)}</th>"
+                   for h in ("file you wrote", "its bytes landed in", "still there now?"))
+    body = "".join("<tr>" + "".join(
+        f"<td style='{cell};{'color:#c62828' if v == 'no, gone' else ''}'>{escape(v)}</td>" for v in r) + "</tr>"
+        for r in rows)
+    return f"<table style='border-collapse:collapse;font-size:13px'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
 @dataclass
 class Record:
     """A file the learner wrote, and where its bytes landed."""
@@ -386,8 +395,8 @@ class MountExplorer:
         self.status.value = (f"<div style='font-family:monospace;color:#555'>$ {escape(last)}</div>"
                              f"<div style='color:{colour}'>{msg}</div>")
         rows_t = [[r["path"], r["landed in"], "yes" if r["still there"] else "no, gone"] for r in self.survival()]
-        self.table.value = (_html.table(["file you wrote", "its bytes landed in", "still there now?"], rows_t).markup
-                            if rows_t else "<i>Write a file to start the table of what survives.</i>")
+        self.table.value = (_survival_table(rows_t) if rows_t
+                            else "<i>Write a file to start the table of what survives.</i>")
         return self.message
 
     def _repr_mimebundle_(self, **kwargs):
