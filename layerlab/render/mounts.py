@@ -28,6 +28,7 @@ KINDS = {
     "bind": ("#e3f2fd", "#1565c0", "bind mount"),
     "tmpfs": ("#fff3e0", "#ef6c00", "tmpfs (memory)"),
     "image": ("#ffffff", "#9e9e9e", "image (read-only)"),
+    "config": ("#ede7f6", "#5e35b1", "docker's per-container file"),
 }
 
 

@@ -55,6 +55,9 @@ class Where:
     read_only: bool = False
 
 
+_CONTAINER_FILES = ("/etc/hosts", "/etc/hostname", "/etc/resolv.conf")
+
+
 def _user_mounts(c):
     return [m for m in getattr(c, "mounts", None) or [] if m.request is not None]
 
@@ -88,6 +91,9 @@ def where(engine, container, path: str) -> Where:
     """Where a write at ``path`` in ``container`` (a name, ID or Container) lands."""
     c = engine.container(container) if isinstance(container, str) else container
     path = _resolved(c, path)
+    if path in _CONTAINER_FILES:     # docker bind-mounts these from the container's own folder
+        return Where(path, "config", "docker's file for this container",
+                     f"/var/lib/docker/containers/{c.id}/{path.rsplit('/', 1)[1]}", c.id, path)
     m = _mount_for(c, path)
     if m is None:
         up = _upper_dir(engine, c)
@@ -370,6 +376,8 @@ class MountExplorer:
         if r.kind == "bind":
             return eng.host.lookup(r.inner) is not None
         c = self.container
+        if r.kind == "config":
+            return c is not None and c.id == r.key
         if r.kind == "layer":
             return c is not None and c.id == r.key and c.rootfs.lookup(r.path) is not None
         cid, _, target = r.key.partition(":")

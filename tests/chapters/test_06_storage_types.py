@@ -249,5 +249,9 @@ def test_mount_explorer_shows_docker_errors_not_tracebacks():
     ex.path.value = "relative/path"
     ex.write_button.click()
     assert "absolute" in ex.status.value
+    ex.buttons["start"].click()
+    ex.write("/etc/hostname", "renamed")         # docker's own bind mount, not the writable layer
+    assert ex.records[-1].kind == "config" and "/var/lib/docker/containers/" in ex.status.value
+    assert ex.engine.diff("explorer") == [] or all(c.path != "/etc/hostname" for c in ex.engine.diff("explorer"))
     bad = MountExplorer(engine=Engine(), options=["--mount", "type=bind,source=/nope,target=/x"])
     assert bad.container is None and "bind source path does not exist" in bad.status.value
