@@ -765,6 +765,13 @@ class Engine:
         Returns ``{"VolumesDeleted": [...], "SpaceReclaimed": bytes}``."""
         return self.volumes.prune(all=all, labels=labels)
 
+    @property
+    def host(self):
+        """The host's filesystem that bind mounts show (``-v /host/path:/ctr``): an in-memory
+        one for the Python API, so a notebook can put files there and read what a container
+        wrote (``docker.host.write("/srv/site/index.html", "hi")``, ``docker.host.listdir(...)``)."""
+        return self.hooks.host
+
     # ================================================================== system
     def info(self) -> dict:
         containers = list(self.containers.values())

@@ -301,6 +301,8 @@ def _inspect(cli, refs, fmt, getter, not_found=None):
             docs.append(doc)
     if tmpl is None and fmt != "json":
         cli.out(api.marshal_indent(docs) + "\n" if docs else "[]\n")
+    elif tmpl is not None and not out:
+        cli.out("\n")      # observed: a template and no object found prints one empty line
     else:
         cli.out("".join(out))
     if errs:
@@ -767,7 +769,8 @@ def cmd_commit(cli, o):
 def cmd_pull(cli, o):
     from ..engine import normalize_ref
     ref = o.args[0]
-    if not (":" in ref.rsplit("/", 1)[-1] or "@" in ref):
+    quiet = o["quiet"]      # docker/cli pull.go: -q drops the default-tag line and the progress
+    if not (":" in ref.rsplit("/", 1)[-1] or "@" in ref) and not quiet:
         cli.out("Using default tag: latest\n")
     eng = cli.engine
     norm = normalize_ref(ref)
@@ -775,7 +778,9 @@ def cmd_pull(cli, o):
     present = _present_layers(eng)
     img = eng.pull(ref)
     name, tag = split_ref(norm)
-    if existing is not None and existing.id == img.id:
+    if quiet:
+        pass
+    elif existing is not None and existing.id == img.id:
         cli.out(f"{tag}: Pulling from {name if '/' in name else 'library/' + name}\n"
                 f"Digest: {img.id}\nStatus: Image is up to date for {norm}\n")
     else:
