@@ -42,7 +42,7 @@ from datetime import datetime, timezone
 from ..content import Content
 from ..tree import DIR, FILE, SYMLINK, join
 from .applets_fs import mode_string
-from .core import Proc, register
+from .core import DEVICES, Proc, device_input, device_sink, register, resolve_device
 from .util import Names, Usage, getopt, lookup_group, lookup_user, strerror, usage
 
 BLOCK = 512
@@ -383,6 +383,25 @@ def _matches(pattern: str, name: str) -> bool:
     return False
 
 
+def _strip_components(m: _Member, n: int) -> bool:
+    """data_extract_all's --strip-components: drop ``n`` leading components of the name (and
+    of a hard link's target); a member left with nothing (``data/`` itself) is skipped."""
+    name = m.name.rstrip("/") if m.type == DIR else m.name
+    link = m.link
+    for _ in range(n):
+        i = name.find("/")
+        if i < 0 or i == len(name) - 1:
+            return False
+        name = name[i + 1:]
+        if m.type == "hardlink" and link:
+            j = link.find("/")
+            if j < 0:
+                return False
+            link = link[j + 1:]
+    m.name, m.link = name, link
+    return True
+
+
 def _list_line(m: _Member) -> str:
     st = {FILE: _st.S_IFREG, DIR: _st.S_IFDIR, SYMLINK: _st.S_IFLNK, "hardlink": _st.S_IFREG}.get(m.type, _st.S_IFREG)
     from types import SimpleNamespace
@@ -517,6 +536,14 @@ def tar(proc: Proc, argv: list[str]) -> int:
         return 1
 
 
+def _device(proc: Proc, fname: str) -> str | None:
+    """``-f /dev/null`` and friends: the device the name leads to, or None for a file."""
+    if fname == "-":
+        return None
+    dev = resolve_device(proc.fs, proc.path(fname))
+    return dev if dev in DEVICES else None
+
+
 def _chdir(proc: Proc, d: str) -> None:
     target = proc.path(d)
     try:
@@ -535,7 +562,11 @@ def _create(proc: Proc, opts: dict, files: list[str]) -> int:
     fname = opts.get("f", "-")
     to_stdout = fname == "-"
     archive_real = None
-    if not to_stdout:
+    sink = None
+    dev = None if to_stdout else _device(proc, fname)
+    if dev is not None:
+        sink = device_sink(dev, proc.fds)
+    elif not to_stdout:
         try:
             archive_real = proc.fs.write(proc.path(fname), b"", truncate=True)
         except OSError as e:
@@ -550,6 +581,8 @@ def _create(proc: Proc, opts: dict, files: list[str]) -> int:
         data = _gzip(data)
     if to_stdout:
         proc.out(data)
+    elif sink is not None:
+        sink.write(data)
     else:
         try:
             proc.fs.write(archive_real, data, append=True)
@@ -562,8 +595,12 @@ def _create(proc: Proc, opts: dict, files: list[str]) -> int:
 
 def _read(proc: Proc, opts: dict, files: list[str]) -> int:
     fname = opts.get("f", "-")
+    dev = _device(proc, fname)
     if fname == "-":
         data = proc.read_stdin()
+    elif dev is not None:
+        inp = device_input(dev, proc.fds)
+        data = inp.read(0) if inp is not None and inp.infinite else (inp.read() if inp is not None else b"")
     else:
         try:
             data = proc.fs.read_content(proc.path(fname)).bytes()
@@ -588,13 +625,6 @@ def _read(proc: Proc, opts: dict, files: list[str]) -> int:
     ex = _Extractor(proc, opts) if opts.get("x") else None
     matched = [False] * len(files)
     for m in _members(proc, data, strip):
-        if strip_n:
-            parts = m.name.split("/")
-            if len([p for p in parts if p]) <= strip_n and not (m.type == DIR and len(parts) > strip_n):
-                continue
-            m.name = "/".join(parts[strip_n:])
-            if not m.name:
-                continue
         if files:
             hit = [i for i, p in enumerate(files) if _matches(p, m.name)]
             if not hit:
@@ -609,7 +639,7 @@ def _read(proc: Proc, opts: dict, files: list[str]) -> int:
         if opts.get("O"):
             if m.type == FILE:
                 proc.out(m.data)
-        else:
+        elif not strip_n or _strip_components(m, strip_n):
             ex.extract(m)          # a truncated member is created with what there is
         if m.short:
             raise _Die("short read")
@@ -618,5 +648,13 @@ def _read(proc: Proc, opts: dict, files: list[str]) -> int:
             raise _Die(f"{f}: not found in archive")
     return 0
 
+
+def _register_applet() -> None:
+    """``busybox tar`` works even where the image has no ``/bin/tar`` link (the oracle's bb:1)."""
+    from . import interp
+    interp._APPLETS.add("tar")
+
+
+_register_applet()
 
 __all__ = ["tar"]
