@@ -27,7 +27,8 @@ What the backup-and-restore recipe of a volume needs, byte for byte as busybox 1
   (exit 1), ``tar: short read``, ``tar: invalid tar magic``, ``tar: X: not found in archive``,
   ``tar: can't change directory to 'D': ...``.
 
-gzip (``-z``) output is a valid gzip stream whose bytes differ from busybox's own deflate;
+gzip (``-z``): creating runs the ``gzip`` program found in ``$PATH`` (``tar: can't execute 'gzip': No such file
+or directory`` where there is none, as in the oracle's bb:1); the output is a valid gzip stream whose bytes differ from busybox's own deflate;
 reading accepts any gzip stream.
 """
 from __future__ import annotations
@@ -42,7 +43,7 @@ from datetime import datetime, timezone
 from ..content import Content
 from ..tree import DIR, FILE, SYMLINK, join
 from .applets_fs import mode_string
-from .core import DEVICES, Proc, device_input, device_sink, register, resolve_device
+from .core import DEVICES, CommandNotFound, Proc, find_executable, device_input, device_sink, register, resolve_device
 from .util import Names, Usage, getopt, lookup_group, lookup_user, strerror, usage
 
 BLOCK = 512
@@ -571,6 +572,12 @@ def _create(proc: Proc, opts: dict, files: list[str]) -> int:
             archive_real = proc.fs.write(proc.path(fname), b"", truncate=True)
         except OSError as e:
             raise _Die(f"can't open '{fname}': {strerror(e)}")
+    if opts.get("z"):
+        # busybox runs the gzip *program* to compress (reading uses its built-in gunzip)
+        try:
+            find_executable(proc.fs, "gzip", proc.env.get("PATH", ""), proc.cwd)
+        except CommandNotFound:
+            raise _Die("can't execute 'gzip': No such file or directory")
     if opts.get("C"):
         _chdir(proc, opts["C"])
     w = _Writer(proc, opts, proc.stderr if to_stdout else proc.stdout, archive_real)
