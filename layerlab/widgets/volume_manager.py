@@ -10,7 +10,7 @@ Callbacks are plain Python, so tests drive it without a browser::
 
     vm = VolumeManager(engine)
     vm.command.value = "docker volume create logs"
-    vm.run_button.click()
+    vm.run_button.click()         # runs what the box says (Enter alone does not run it)
     vm.would_prune(all=True)      # ['logs']
     vm.prune_all_button.click()   # runs docker volume prune -f --all
 
@@ -168,7 +168,6 @@ class VolumeManager:
         self.ui = W.VBox([controls, self.output, self.picture, self.table], layout=W.Layout(width="100%"))
         self.ui.add_class("layerlab-volume-manager")
         self.run_button.on_click(lambda _b: self.run())
-        self.command.observe(lambda ch: self.run(), names="value")
         self.prune_button.on_click(lambda _b: self.prune(all=False))
         self.prune_all_button.on_click(lambda _b: self.prune(all=True))
         self.redraw()

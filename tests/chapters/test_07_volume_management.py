@@ -124,6 +124,7 @@ def _state(vm):
               "docker run --name job -v /scratch busybox true", "docker rm job",
               "docker volume create --driver local --opt type=tmpfs --opt device=tmpfs ram"]:
         vm.command.value = c
+        vm.run_button.click()
         assert vm.last[0] == 0, (c, vm.last)
 
 
@@ -173,8 +174,11 @@ def test_widget_shows_docker_errors_not_tracebacks():
     vm = VolumeManager(Engine())
     _state(vm)
     vm.command.value = "docker volume rm pgdata"
+    vm.run_button.click()
     assert vm.last[0] == 1 and "volume is in use" in vm.output.value
     vm.command.value = "docker volume frobnicate"
+    vm.run_button.click()
     assert vm.last[0] != 0 and "Traceback" not in vm.output.value and vm.output.value
     vm.command.value = "docker run 'unterminated"
+    vm.run_button.click()
     assert "cannot parse" in vm.output.value
