@@ -87,7 +87,7 @@ def volume_svg(rows: list[dict], containers: list[dict]) -> str:
     W = 900
     row_h, top = 46, 40
     n = max(len(rows), len(containers), 1)
-    height = top + n * row_h + 70
+    height = top + n * row_h + 44
     parts = [_text(10, 20, "containers", size=13, weight="bold"),
              _text(330, 20, "volumes (size · labels · options)", size=13, weight="bold")]
     cy: dict[str, float] = {}
