@@ -56,7 +56,7 @@ CORPUS = [
     ("tar cf x.tar nope small.txt; echo rc=$?; tar tf x.tar", True),
     ("tar cf nodir/x.tar small.txt; echo rc=$?", True),
     ("tar cf x.tar -C nodir small.txt; echo rc=$?", True),
-    ("tar cf dir/x.tar dir; echo rc=$?", False),
+    ("tar cf dir/sub/x.tar dir/sub/c dir/sub/x.tar; echo rc=$?; tar tf dir/sub/x.tar", True),
     ("cd dir && tar cf ../x.tar .; echo rc=$?; tar tf ../x.tar | sort", False),
     # ---- list
     ("tar cf x.tar dir; tar tvf x.tar", False),
@@ -83,7 +83,7 @@ CORPUS = [
     ("tar cf x.tar link dangling; mkdir o; tar xvf x.tar -C o; ls -l o | cut -c1-10,56-", True),
     ("tar cf x.tar dir/sub/c; mkdir o; tar xf x.tar -C o --strip-components 1; find o | sort", True),
     ("tar cf x.tar dir hl1 hl2; mkdir o; tar xvf x.tar -C o --strip-components 1; echo rc=$?; find o | sort", False),
-    ("mkdir -p d/e; cp hl1 d/e/h1; ln d/e/h1 d/e/h2; tar cf x.tar d/e/h1 d/e/h2; mkdir o; tar xvf x.tar -C o --strip-components 2; stat -c '%h %n' o/*", True),
+    ("mkdir -p d/e; cp -p hl1 d/e/h1; ln d/e/h1 d/e/h2; tar cf x.tar d/e/h1 d/e/h2; mkdir o; tar xvf x.tar -C o --strip-components 2; stat -c '%h %n' o/*", True),
     ("tar tvf /dev/null; echo rc=$?; tar cf /dev/null small.txt; echo rc=$?; tar cf - small.txt | tar xvf - -C emptydir", True),
     ("tar cf x.tar small.txt lines.txt; tar xOf x.tar lines.txt | head -2", True),
     ("tar xf nope.tar; echo rc=$?", True),
