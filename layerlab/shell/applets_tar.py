@@ -212,7 +212,13 @@ class _Writer:
         elif is_dir:
             typeflag = b"5"
         elif node.kind == FILE:
-            typeflag, size = b"0", node.content.size
+            try:       # open_or_warn; read the data through the fs (a host folder's big files)
+                content = self.fs.read_content(real)
+            except OSError as e:
+                proc.error(f"{path}: {strerror(e)}")
+                self.failed = True
+                return
+            typeflag, size = b"0", content.size
         else:
             proc.error(f"{path}: unknown file type")
             self.failed = True
@@ -225,7 +231,7 @@ class _Writer:
         out.append(_header(bytes(field), node.mode & 0o7777, node.uid, node.gid, size, mtime, typeflag,
                            link, uname, gname))
         if typeflag == b"0":
-            for piece in node.content.chunks():
+            for piece in content.chunks():
                 out.append(piece)
             out.append(_pad(size))
         if self.opts.get("v"):
