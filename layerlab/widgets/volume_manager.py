@@ -152,7 +152,7 @@ class VolumeManager:
         self.engine = engine
         self.last: tuple[int, str, str] = (0, "", "")
         self.redraws = 0
-        self.command = W.Text(value=command, description="$", continuous_update=False,
+        self.command = W.Text(value=command, description="$", continuous_update=True,   # synced before Run is clicked
                               layout=W.Layout(width="60%"))
         fixed = dict(width="auto", flex="0 0 auto")
         self.run_button = W.Button(description="Run", icon="play", button_style="primary", layout=W.Layout(**fixed))

@@ -43,10 +43,13 @@ def test_chapter_runs_and_the_volume_manager_reacts(playwright_sync, lab):
 
         box = vm.locator("input[type='text']").first
         box.fill("docker run --name tmp -v /scratchpad busybox true")
+        page.wait_for_timeout(300)
         vm.locator("button[title='Run']").click()
         page.wait_for_function("before => { const s = document.querySelector('" + SVG + "');"
                                " return s && s.outerHTML !== before; }", arg=before, timeout=30_000)
+        page.wait_for_timeout(300)
         box.fill("docker rm tmp")
+        page.wait_for_timeout(300)
         vm.locator("button[title='Run']").click()
         page.wait_for_function("() => { const s = document.querySelector('" + SVG + "');"
                                " return s && s.outerHTML.includes('class=\"volume prune\"'); }", timeout=30_000)
