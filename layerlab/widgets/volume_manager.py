@@ -44,7 +44,8 @@ def _display_name(name: str) -> str:
 
 def volume_rows(engine) -> list[dict]:
     """One dict per volume (``docker volume ls`` order): name, anonymous, driver, options,
-    labels (without the anonymous marker), size (bytes), containers (names, with state), and
+    labels (without the anonymous marker), size (bytes; None where Docker does not measure it:
+    volumes with driver options), containers (names, with state), and
     ``fate``: "prune", "all", "kept" or "skipped"."""
     store = engine.volumes
     by_id = {c.id: c for c in engine.containers.values()}
@@ -65,7 +66,9 @@ def volume_rows(engine) -> list[dict]:
             fate = "all"
         labels = {k: v for k, v in vol.labels.items() if k != "com.docker.volume.anonymous"}
         rows.append({"name": vol.name, "anonymous": vol.anonymous, "driver": vol.driver,
-                     "options": dict(vol.options), "labels": labels, "size": vol.size,
+                     "options": dict(vol.options), "labels": labels,
+                     # docker (system df, prune) measures only plain local volumes
+                     "size": None if vol.options or vol.driver != "local" else vol.size,
                      "containers": users, "fate": fate})
     return rows
 
@@ -110,7 +113,8 @@ def volume_svg(rows: list[dict], containers: list[dict]) -> str:
         kind = "anonymous" if r["anonymous"] else "named"
         extra = [f"{k}={v}" for k, v in sorted(r["labels"].items())]
         extra += [f"opt {k}={v}" for k, v in sorted(r["options"].items())]
-        detail = f"{kind} · {human_size(r['size'])}" + (" · " + ", ".join(extra) if extra else "")
+        size = "size not measured" if r["size"] is None else human_size(r["size"])
+        detail = f"{kind} · {size}" + (" · " + ", ".join(extra) if extra else "")
         if len(detail) > 80:
             detail = detail[:79] + "…"
         parts.append(f'<g class="volume {r["fate"]}"><title>{escape(r["name"])}</title>'
@@ -220,7 +224,7 @@ class VolumeManager:
 
         def names(xs):
             return ", ".join(f"<code>{escape(_display_name(x))}</code>" for x in xs) or "nothing"
-        size = {r["name"]: r["size"] for r in rows}
+        size = {r["name"]: r["size"] or 0 for r in rows}
         self.table.value = (
             '<table class="layerlab-prune-preview"><tr><th style="text-align:left">command</th>'
             '<th style="text-align:left">would delete</th><th style="text-align:left">frees</th></tr>'

@@ -159,6 +159,7 @@ def test_widget_shows_sizes_labels_users_and_fates():
     assert [u["name"] for u in rows["logs"]["containers"]] == ["w1"]
     assert rows["certs"]["labels"] == {"keep": "yes"} and rows["certs"]["fate"] == "all"
     assert rows["ram"]["fate"] == "skipped" and rows["ram"]["options"]["type"] == "tmpfs"
+    assert rows["ram"]["size"] is None and "size not measured" in vm.picture.value
     svg = vm.picture.value
     assert svg.startswith("<svg") and 'width="100%"' in svg and "viewBox=" in svg
     assert "certs" in svg and "keep=yes" in svg and ">w1<" in svg
