@@ -446,9 +446,13 @@ class Engine:
                entrypoint: str | Sequence[str] | None = None, env: Mapping[str, str] | Sequence[str] | None = None,
                workdir: str | None = None, user: str | None = None, read_only: bool = False,
                volumes: Sequence[str] = (), mounts: Sequence = (), tmpfs: Sequence[str] | Mapping[str, str] = (),
-               auto_remove: bool = False, labels: Mapping[str, str] | None = None) -> Container:
+               auto_remove: bool = False, labels: Mapping[str, str] | None = None,
+               volumes_from: Sequence[str] = ()) -> Container:
         """``docker create``: an empty writable layer on the image (the image is pulled from the
-        catalog if it is not local)."""
+        catalog if it is not local). ``volumes_from``: ``container[:ro|rw]`` entries
+        (:func:`volumes_from_requests`)."""
+        if volumes_from:
+            volumes = list(volumes) + volumes_from_requests(self, volumes_from, volumes, mounts, tmpfs)
         img = self.find_image(image)
         if img is None:
             img = self._from_catalog(image)
@@ -507,6 +511,8 @@ class Engine:
             ro, c.rootfs.read_only = c.rootfs.read_only, False
             c.rootfs.makedirs(c.working_dir, 0o755 | 0o022)
             c.rootfs.read_only = ro
+        if volumes_from:
+            c.volumes_from = list(volumes_from)
         self.containers[cid] = c
         return c
 
@@ -1028,3 +1034,34 @@ def _load_storage(engine: Engine):
     except ImportError:
         return _DefaultStorage(engine)
     return StorageHooks(engine)
+
+
+def volumes_from_requests(eng: Engine, refs: Sequence[str], volumes=(), mounts=(), tmpfs=()) -> list:
+    """``--volumes-from container[:ro|rw]`` as moby's registerMountPoints reads it: every volume
+    and bind mount of that container, at the same destination, read-only if the source mount is
+    or ``:ro`` is given; the volume is shared (not copied, never filled from the image; ``Mode``
+    empty); an explicit ``-v``/``--mount`` for the same destination wins."""
+    from .mounts import BindMount, VolumeMount, parse_mount_spec, parse_tmpfs_spec, parse_volume_spec
+
+    explicit = set()
+    for v in volumes:
+        explicit.add((parse_volume_spec(v) if isinstance(v, str) else v).target)
+    for m in mounts:
+        explicit.add((parse_mount_spec(m) if isinstance(m, str) else m).target)
+    for t in (tmpfs.keys() if isinstance(tmpfs, Mapping) else tmpfs):
+        explicit.add((parse_tmpfs_spec(t) if isinstance(t, str) else t).target)
+    out: dict[str, object] = {}
+    for ref in refs:
+        name, _, mode = ref.partition(":")
+        if mode and mode not in ("ro", "rw"):
+            raise InvalidParameter(f"invalid mode: {mode}")
+        src = eng.container(name)
+        for m in getattr(src, "mounts", None) or ():
+            req = m.request
+            ro = m.read_only or mode == "ro"
+            if isinstance(req, VolumeMount) and getattr(m, "volume", None) is not None:
+                out[m.target] = VolumeMount(m.target, name=m.volume.name, read_only=ro, nocopy=True)
+            elif isinstance(req, BindMount):
+                out[m.target] = BindMount(req.source, m.target, read_only=ro, create_source=True,
+                                          propagation=req.propagation, host=req.host)
+    return [r for t, r in out.items() if t not in explicit]

@@ -154,9 +154,16 @@ class StorageHooks:
                 mode = r.mode or ("z" if (r.via_mount or r.name) and vol.driver == "local" else "")
                 info = {"Type": "volume", "Name": vol.name, "Source": vol.mountpoint, "Destination": r.target,
                         "Driver": vol.driver, "Mode": mode, "RW": not r.read_only, "Propagation": ""}
-                m = Mounted(r.target, vol.fs, "/", r.read_only, None, r, info, vol)
-                if not r.nocopy:
-                    self._populate(c, vol, r.target, now)
+                kind = local_mount_kind(vol)
+                if kind == "bind":          # the data is the host folder the options name
+                    device = normpath(vol.options["device"])
+                    m = Mounted(r.target, host, device, r.read_only, None, r, info, vol)
+                    if not r.nocopy and host.lookup(device) is not None:
+                        self._populate_dir(c, host, device, r.target, now)
+                else:
+                    m = Mounted(r.target, vol.fs, "/", r.read_only, None, r, info, vol)
+                    if not r.nocopy and kind is None:     # a tmpfs volume is mounted empty at start
+                        self._populate(c, vol, r.target, now)
             elif isinstance(r, BindMount):
                 hfs = r.host or host     # a missing ``-v`` source is made at start (on_start)
                 info = {"Type": "bind", "Source": r.source, "Destination": r.target, "Mode": r.mode,
@@ -200,6 +207,18 @@ class StorageHooks:
             root = vol.fs.root_node
         vol.fs.upper.put("/", root.with_(mode=node.mode, uid=node.uid, gid=node.gid))
 
+    def _populate_dir(self, c, fs, root: str, target: str, now: int) -> None:
+        """copyExistingContents into a bind-type local volume (observed on 20.10: the host
+        folder receives the image directory's files when it is empty)."""
+        src = c.rootfs
+        try:
+            real = src.realpath(target)
+            node = src.stat(real)
+        except OSError:
+            return
+        if node.kind == DIR and src.listdir(real) and not fs.listdir(root):
+            copy_tree(src, real, fs, root, now)
+
     def container_mounts(self, c) -> list[dict]:
         """``docker inspect`` .Mounts (volumes, binds, ``--mount type=tmpfs``)."""
         return [dict(m.info) for m in sorted(c.mounts, key=lambda m: m.target) if m.info]
@@ -215,6 +234,15 @@ class StorageHooks:
         755, and after a restart even a ``tmpfs-mode=1770`` mount shows the 755 of the mount
         point runc created the first time."""
         now = self.engine.clock()
+        for m in c.mounts:                 # the local driver mounts option volumes now
+            vol = getattr(m, "volume", None)
+            kind = local_mount_kind(vol) if vol is not None else None
+            if kind == "bind" and self.host.lookup(m.root) is None:
+                from .errors import DaemonError
+                raise DaemonError(f"error while mounting volume '{vol.mountpoint}': failed to mount local volume: "
+                                  f"mount {vol.options['device']}:{vol.mountpoint}, flags: 0x1000: no such file or directory")
+            if kind == "tmpfs":            # a fresh tmpfs: empty, mode from the options (1777)
+                m.fs.clear(directory(tmpfs_volume_mode(vol), mtime=now))
         if c.ns is not None:
             for m in c.mounts:
                 # moby MountPoint.Setup: ``-v /host:/ctr`` creates a missing host directory when
@@ -330,6 +358,32 @@ def host_config_mounts(reqs) -> dict:
                 doc["VolumeOptions"] = {**vopts, "DriverConfig": {}}
         mounts.append(doc)
     return {"Binds": binds, "Volumes": volumes, "Tmpfs": tmpfs, "Mounts": mounts}
+
+
+def local_mount_kind(vol) -> str | None:
+    """What the ``local`` driver mounts for a volume with options: ``"bind"`` (``type=none``
+    with ``o=bind``/``rbind`` and a ``device``), ``"tmpfs"`` (``type=tmpfs``), ``"other"`` (nfs,
+    a block device...: modelled as a plain volume), or None (no options: the ``_data`` folder)."""
+    opts = getattr(vol, "options", None) or {}
+    if not opts or getattr(vol, "driver", "local") != "local":
+        return None
+    o = [x.strip() for x in opts.get("o", "").split(",")]
+    if ("bind" in o or "rbind" in o) and opts.get("device"):
+        return "bind"
+    if opts.get("type") == "tmpfs":
+        return "tmpfs"
+    return "other"
+
+
+def tmpfs_volume_mode(vol) -> int:
+    for x in (vol.options.get("o", "") or "").split(","):
+        k, _, v = x.partition("=")
+        if k.strip() == "mode":
+            try:
+                return int(v, 8)
+            except ValueError:
+                break
+    return 0o1777
 
 
 def tmpfs_mount_options(m: Mounted) -> str:

@@ -188,7 +188,7 @@ def container_inspect(engine, c, size: bool = False) -> dict:
             "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0},
             "AutoRemove": bool(c.auto_remove),
             "VolumeDriver": "",
-            "VolumesFrom": None,
+            "VolumesFrom": list(getattr(c, "volumes_from", None) or ()) or None,
             "ConsoleSize": [0, 0],
             "CapAdd": None,
             "CapDrop": None,

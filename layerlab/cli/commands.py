@@ -448,6 +448,8 @@ def _create_kwargs(cli, o) -> dict:
         kw["mounts"] = list(o["mount"])
     if o["tmpfs"]:
         kw["tmpfs"] = list(o["tmpfs"])
+    if o["volumes-from"]:
+        kw["volumes_from"] = list(o["volumes-from"])
     labels = {}
     for lab in o["label"]:
         k, _, v = lab.partition("=")
@@ -1075,7 +1077,9 @@ def _kv(items) -> dict:
 @command("docker volume create", args=(0, 1))
 def cmd_volume_create(cli, o):
     name = o.args[0] if o.args else o["name"] if "name" in o.spec.flags else None
-    n = volumes(cli).create(name or None, o["driver"] or "local", _kv(o["label"]), _kv(o["opt"]))
+    # Go marshals a map with its keys sorted: inspect shows Options (and Labels) that way
+    n = volumes(cli).create(name or None, o["driver"] or "local", dict(sorted(_kv(o["label"]).items())),
+                            dict(sorted(_kv(o["opt"]).items())))
     cli.out(f"{n}\n")
     return 0
 
