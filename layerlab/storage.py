@@ -246,7 +246,10 @@ class StorageHooks:
         root = "overlay / overlay rw,relatime 0 0"
         gd = self.container_graphdriver(c).get("Data") or {}
         if "UpperDir" in gd:
-            root = (f"overlay / overlay rw,relatime,lowerdir={gd.get('LowerDir', '')},"
+            lowerdir = gd.get('LowerDir', '')
+            if self.driver.name == "overlay2":     # the kernel shows the l/ short links
+                lowerdir = self.driver.container_lowerdir(self._layer_keys(c.image), c.id)
+            root = (f"overlay / overlay rw,relatime,lowerdir={lowerdir},"
                     f"upperdir={gd['UpperDir']},workdir={gd['WorkDir']} 0 0")
         lines = [root,
                  "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0",
