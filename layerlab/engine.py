@@ -83,6 +83,7 @@ class Engine:
         self.hooks = _load_storage(self)
         self._builder = Builder(self._resolve_for_build, self.clock, self.ids, self.build_cache)
         self._builder.stub_parent_in_layer = driver != "overlayfs"   # containerd snapshotter differ
+        self._builder.max_layers = None if driver == "overlayfs" else 125   # the graphdriver layer store
 
     # ================================================================== images
     def find_image(self, ref: str) -> Image | None:

@@ -222,7 +222,6 @@ class DriverComparison:
         self.ui.add_class("layerlab-drivers")
         self.workload.observe(lambda _c: self.show_workload(), names="value")
         self.run_button.on_click(lambda _b: self.run_command())
-        self.command.on_submit(lambda _t: self.run_command())
         self.show_workload()
 
     def _repr_mimebundle_(self, **kwargs):

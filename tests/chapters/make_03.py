@@ -77,7 +77,9 @@ md("""
 4. [One workload on every driver](#4.-One-workload-on-every-driver)
 5. [Why overlay2 is still the right default](#5.-Why-overlay2-is-still-the-right-default)
 6. [Try it: the driver comparison](#6.-Try-it:-the-driver-comparison)
-7. [Exercises](#Exercise-1-·-Predict-the-bytes-on-disk-(3-points)) and [Key takeaways](#Key-takeaways)
+7. [Key takeaways](#Key-takeaways)
+
+The graded exercises: 1 (predict) and 2 (implement) after section 4, 3 (written) after section 6.
 
 Back to [the course start page](00-start-here.ipynb).
 """)
@@ -273,19 +275,26 @@ md("""
 `lowerdir=` holds the five `l/` links (init layer first, busybox last), `upperdir=` the
 container's `diff` and `workdir=` its `work`: the same folders as above.
 
-**How many layers can there be?** overlay2 mounts at most **128** lower directories, and Docker's
-layer store refuses an image of more than **125** layers (`max depth exceeded`), which leaves
-room for a container's init and writable layers. (The kernel itself would take 500; the
-containerd snapshotter of section 3 has no fixed limit.) Sources: moby
-`daemon/graphdriver/overlay2/overlay.go` (`maxDepth = 128`) and `layer/layer_store.go`
-(`maxLayerDepth = 125`). Real images stay far below: the limit matters only for images built
-by scripts that add one layer per file.
+**How many layers can there be?** The kernel limits how many lower directories one overlay
+mount may have, and overlay2 stops at **128**. A container's lower directories are its init layer
+plus every image layer, so an image can have at most **127** layers and still run. Build one with
+128 (BuildKit, Docker's builder, does not mind) and try to create a container:
 """)
 
 code("""
-deep = "FROM scratch\\n" + "".join(f"COPY f{i} /f{i}\\n" for i in range(125))
-deep_image = docker.build(deep, {f"f{i}": str(i) for i in range(125)}, tag="deep").image
-print(len(deep_image.layers), "layers: the most an image may have")
+docker.build("FROM scratch\\n" + "COPY f /f\\n" * 128, {"f": "x\\n"}, tag="deep")
+%docker image inspect deep --format '{{len .RootFS.Layers}}'
+%docker create --name too-deep deep /f
+""")
+
+md("""
+The image exists, but no container can be made from it: `max depth exceeded` (the red line is
+docker's error). The old *classic* builder (`DOCKER_BUILDKIT=0`) refuses even earlier, at the
+126th layer: its layer store allows 125. (Measured on a real Docker Engine; the numbers are
+`maxDepth = 128` in moby's `daemon/graphdriver/overlay2/overlay.go` and `maxLayerDepth = 125` in
+its layer store. The kernel itself would take 500 lowers, and the containerd snapshotter of
+section 3 has no fixed limit.) Real images stay far below: the limit bites only images built by
+scripts that add a layer per file.
 """)
 
 md("""
