@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Sequence
 from xml.sax.saxutils import escape
 
-from ..units import human_size
+from ..units import human_size_with_precision
 from .svg import FONT, SANS, _t
 
 __all__ = ["BarRow", "driver_bars", "bytes_text", "BAR_COLORS"]
@@ -50,8 +50,8 @@ class BarRow:
 
 
 def bytes_text(n: int) -> str:
-    """Bytes for a label: 4 significant digits (``4.24MB``), and ``0B``."""
-    return human_size(n) if n else "0B"
+    """Bytes for a label, as docker prints sizes: 3 significant digits (``4.24MB``, ``4.1kB``)."""
+    return ("-" if n < 0 else "") + human_size_with_precision(abs(n), 3)
 
 
 def driver_bars(rows: Sequence[BarRow], *, title: str = "", subtitle: str = "",
@@ -75,7 +75,7 @@ def driver_bars(rows: Sequence[BarRow], *, title: str = "", subtitle: str = "",
     for i, r in enumerate(rows):
         y = top + i * ROW
         colour = C.get(r.cow, C["file"])
-        name_fill = C["removed"] if r.note else C["text"]
+        name_fill = C["removed"] if "removed" in r.note else C["text"]
         parts.append(f'<g class="driver-row" data-driver="{escape(r.driver)}">')
         parts.append(f'<rect x="4" y="{y}" width="{WIDTH - 8}" height="{ROW - 4}" rx="4" '
                      f'fill="{"#fafafa" if i % 2 else "#ffffff"}" stroke="#eeeeee"/>')
@@ -108,6 +108,6 @@ def driver_bars(rows: Sequence[BarRow], *, title: str = "", subtitle: str = "",
                      f'<text x="{x + 18}" y="{ly + 9}" font-size="10" {SANS} fill="{C["muted"]}">{escape(label)}</text>')
         x += 30 + len(label) * 5.6
     label = (title + ": " if title else "") + "; ".join(f"{r.driver} {bytes_text(r.physical)}" for r in rows)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="layerlab-drivers" width="100%" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="layerlab-driver-bars" width="100%" '
             f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(label, {chr(34): "&quot;"})}">'
             + "".join(parts) + "</svg>")

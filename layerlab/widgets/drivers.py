@@ -272,6 +272,6 @@ class DriverComparison:
         else:
             self.status.value = (f'<span style="color:#2e7d32">✓ ran on {len(results)} drivers</span> — {what}. '
                                  f'SIZE: {escape(", ".join(sorted({r.logical_text for r in results})))}; '
-                                 f'on disk: {bytes_text(min(r.added for r in results))} to '
-                                 f'{bytes_text(max(r.added for r in results))} added')
+                                 f'on disk: from {bytes_text(min(r.added for r in results))} to '
+                                 f'{bytes_text(max(r.added for r in results))} (negative: freed)')
         self.redraws += 1

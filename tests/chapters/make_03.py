@@ -141,7 +141,7 @@ Each pair is one line of `docker info`:
 | line | meaning |
 |---|---|
 | `Backing Filesystem: extfs` | the filesystem under `/var/lib/docker` (`extfs` is how Docker names ext4; `xfs` for XFS). overlay2 needs ext4, or XFS with `ftype=1` |
-| `Supports d_type: true` | the filesystem records file types in directory entries; overlayfs needs that to find whiteouts |
+| `Supports d_type: true` | the filesystem stores each entry's type (file, directory, device) in the directory itself; overlayfs does not work correctly without it |
 | `Using metacopy: false` | a `chmod` copies the whole file up, not just its metadata (the kernel's `metacopy` feature is off) |
 | `Native Overlay Diff: true` | `docker diff` and `docker ps -s` just read the writable layer's directory, instead of comparing two whole trees |
 | `userxattr: false` | overlayfs keeps its markers in `trusted.*` extended attributes (rootless setups use `user.*`) |
@@ -206,9 +206,10 @@ Three layers, three directories under `/var/lib/docker/overlay2/`:
 * **UpperDir** is the image's *top* layer (the log files), its `diff` directory: the layer's own
   files, exactly as they are in the layer.
 * **LowerDir** lists the layers under it, **nearest first**: the `dd` layer, then busybox's.
-* **MergedDir** is where overlayfs would show all of them stacked as one tree, and **WorkDir** is
-  scratch space overlayfs needs on the same filesystem. For an image they exist only on paper:
-  only containers are mounted.
+* **MergedDir** is where overlayfs shows all of them stacked as one tree, and **WorkDir** is
+  scratch space overlayfs needs on the same filesystem. Only containers are mounted, so for an
+  image's layer `merged/` is never created (and the base layer has no `work/` either): these two
+  lines say where the folders *would* be.
 
 The long hex names are **cache IDs**: random names the driver picks. They are not the layers'
 diff_ids or chain IDs, so you cannot find a layer's folder from `docker image inspect`'s
@@ -262,9 +263,11 @@ What each entry is (checked against a real Docker Engine's `/var/lib/docker/over
   container runs), and an empty **`committed`** file marks a layer that has a layer on top.
 
 Why the short names? To start the container, Docker mounts overlayfs with the list of lower
-layers in the mount options, and the kernel takes at most one page (4096 bytes) of options.
-126 paths of 90 characters would not fit; 126 short links do. The container sees its root mount
-this way:
+layers in the mount options, and the kernel takes at most one page (4096 bytes) of options. A
+full layer path is about 95 characters, so 40 layers would already not fit. With the links each
+entry is about half as long, and when even that is too much Docker switches to relative paths
+(`l/…`, 29 characters each), so 128 layers fit. The container's root mount, as the kernel shows
+it:
 """)
 
 code("""
@@ -635,8 +638,9 @@ everyone, and the material's advice ("unless you have a specific reason, use ove
 4. **Block-level copy-on-write pays off only for big files changed in place**, such as database
    files. Those do not belong in a container's writable layer on any driver: put them in a
    **[volume](glossary.md#volume)** (Chapter 6), which bypasses the storage driver entirely.
-5. **It is the most used and tested.** It is in the mainline kernel and is Docker's default, and
-   overlay-style storage stays the default with containerd's `overlayfs` snapshotter.
+5. **It is the most used and tested.** overlayfs is part of every current Linux kernel, overlay2
+   is what nearly every Docker host runs, and its successor, containerd's `overlayfs`
+   snapshotter, keeps the same mechanism.
 
 **And on Engine 29?** A fresh install there uses the containerd image store with the `overlayfs`
 snapshotter: the same kernel overlayfs, the same whole-file copy-up. What changes is bookkeeping.

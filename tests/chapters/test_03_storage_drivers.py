@@ -41,13 +41,16 @@ def test_grading_end_to_end(tmp_path):
     from tests.chapters.grading import auto_points, grade_answers, model_answers
 
     model = model_answers(CHAPTER)
-    results = grade_answers(CHAPTER, {"model": model, "blank": {}, "wrong": WRONG}, tmp=tmp_path, timeout=120)
+    wrong_ex1 = {**model, "ex1_answer": WRONG["ex1_answer"]}     # a plausible wrong prediction
+    wrong_ex2 = {**model, "ex2_answer": WRONG["ex2_answer"]}     # a plausible wrong function
+    results = grade_answers(CHAPTER, {"model": model, "blank": {}, "wrong1": wrong_ex1, "wrong2": wrong_ex2},
+                            tmp=tmp_path, timeout=120)
     assert {r.status for r in results.values()} == {"graded"}, {s: r.reason for s, r in results.items()}
     assert auto_points(CHAPTER) == 6
     assert results["model"].score == 6
     assert results["model"].needs_manual_grade            # the written answer waits for a person
     assert results["blank"].score == 0
-    assert 0 < results["wrong"].score < 6                  # ps_size is right, nothing else
+    assert results["wrong1"].score == results["wrong2"].score == 3    # the other exercise's 3 points
 
 
 def test_model_answers_pass_the_hidden_tests_in_process():
