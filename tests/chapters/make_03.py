@@ -46,9 +46,10 @@ md("""
 **Time:** about 45 minutes · **Prerequisites:** [Chapter 1 · The Layer Architecture](01-layer-architecture.ipynb)
 and [Chapter 2 · Copy-on-write](02-copy-on-write.ipynb)
 
-Chapters 1 and 2 showed *what* a container sees: read-only image layers, one writable layer on
-top, and files copied up when they change. Something has to build that stack on a real disk and
-do the copying. In Docker that part is the **storage driver**. There are several, they all show
+Chapters 1 and 2 showed *what* a container sees: read-only image [layers](glossary.md#layer), one
+[writable layer](glossary.md#writable-layer) on top, and files [copied up](glossary.md#copy-up) when
+they change. Something has to build that stack on a real disk and
+do the copying. In Docker that part is the **[storage driver](glossary.md#storage-driver)**. There are several, they all show
 a container the same files, and they spend very different amounts of disk doing it.
 
 Everything runs on **layerlab**, a model of Docker's engine in Python (no Docker needed). Run
@@ -73,7 +74,7 @@ md("""
 
 1. [The storage driver builds the stack](#1.-The-storage-driver-builds-the-stack)
 2. [Where overlay2 keeps each layer](#2.-Where-overlay2-keeps-each-layer)
-3. [The drivers, and the material's table corrected](#3.-The-drivers,-and-the-material's-table-corrected)
+3. [Which drivers exist today](#3.-Which-drivers-exist-today)
 4. [One workload on every driver](#4.-One-workload-on-every-driver)
 5. [Why overlay2 is still the right default](#5.-Why-overlay2-is-still-the-right-default)
 6. [Try it: the driver comparison](#6.-Try-it:-the-driver-comparison)
@@ -104,10 +105,10 @@ md("""
 ## 1. The storage driver builds the stack
 
 An image is a list of layers, and a container adds a writable layer (Chapter 1). Files copied up
-from a lower layer when a container changes them (Chapter 2). The **[storage driver](glossary.md#storage-driver)**
-is the part of the Docker daemon that makes this real on the host's disk: it stores each layer
-somewhere, stacks them into one view for the container, and does the copy-on-write. Docker
-itself only asks it to "make a writable layer on top of these", "show me what changed", "how big
+from a lower layer when a container changes them (Chapter 2). The **storage driver**
+is the part of the Docker [daemon](glossary.md#daemon) that makes this real on the host's disk: it stores each layer
+somewhere, stacks them into one view for the container, and does the
+[copy-on-write](glossary.md#copy-on-write). The daemon itself only asks it to "make a writable layer on top of these", "show me what changed", "how big
 is it".
 
 ```mermaid
@@ -126,7 +127,7 @@ code("""
 """)
 
 md("""
-`overlay2`: the default on current Linux, built on the kernel's **overlayfs**. `docker info`
+`overlay2`: the default on current Linux, built on the kernel's **[overlayfs](glossary.md#overlayfs)**. `docker info`
 without `--format` prints a long report; the storage part is a `Storage Driver:` line and, under
 it, the driver's own status lines (`DriverStatus`). Here they are as data:
 """)
@@ -140,7 +141,7 @@ Each pair is one line of `docker info`:
 
 | line | meaning |
 |---|---|
-| `Backing Filesystem: extfs` | the filesystem under `/var/lib/docker` (`extfs` is how Docker names ext4; `xfs` for XFS). overlay2 needs ext4, or XFS with `ftype=1` |
+| `Backing Filesystem: extfs` | the [backing filesystem](glossary.md#backing-filesystem) under `/var/lib/docker` (`extfs` is how Docker names ext4; `xfs` for XFS). overlay2 needs ext4, or XFS with `ftype=1` |
 | `Supports d_type: true` | the filesystem stores each entry's type (file, directory, device) in the directory itself; overlayfs does not work correctly without it |
 | `Using metacopy: false` | a `chmod` copies the whole file up, not just its metadata (the kernel's `metacopy` feature is off) |
 | `Native Overlay Diff: true` | `docker diff` and `docker ps -s` just read the writable layer's directory, instead of comparing two whole trees |
@@ -211,8 +212,8 @@ Three layers, three directories under `/var/lib/docker/overlay2/`:
   image's layer `merged/` is never created (and the base layer has no `work/` either): these two
   lines say where the folders *would* be.
 
-The long hex names are **cache IDs**: random names the driver picks. They are not the layers'
-diff_ids or chain IDs, so you cannot find a layer's folder from `docker image inspect`'s
+The long hex names are **[cache IDs](glossary.md#cache-id)**: random names the driver picks. They
+are not the layers' [diff_ids](glossary.md#diff-id) or [chain IDs](glossary.md#chain-id), so you cannot find a layer's folder from `docker image inspect`'s
 `RootFS.Layers`:
 """)
 
@@ -224,8 +225,8 @@ print("folders:  ", [p.split("/")[-2][:12] for p in reversed(graph["LowerDir"].s
 """)
 
 md("""
-Now a container. Its `GraphDriver` adds two layers on top of the image's three: an **init
-layer** (`…-init`, a few files Docker prepares such as `/etc/hosts`) and the container's own
+Now a container. Its `GraphDriver` adds two layers on top of the image's three: an **[init
+layer](glossary.md#init-layer)** (`…-init`, a few files Docker prepares such as `/etc/hosts`) and the container's own
 **writable layer**, which becomes the UpperDir:
 """)
 
@@ -281,7 +282,7 @@ container's `diff` and `workdir=` its `work`: the same folders as above.
 **How many layers can there be?** The kernel limits how many lower directories one overlay
 mount may have, and overlay2 stops at **128**. A container's lower directories are its init layer
 plus every image layer, so an image can have at most **127** layers and still run. Build one with
-128 (BuildKit, Docker's builder, does not mind) and try to create a container:
+128 ([BuildKit](glossary.md#buildkit), Docker's builder, does not mind) and try to create a container:
 """)
 
 code("""
@@ -314,7 +315,7 @@ write into?
 
 # ---------------------------------------------------------------------------------------------
 md("""
-## 3. The drivers, and the material's table corrected
+## 3. Which drivers exist today
 
 The course material lists four drivers:
 
@@ -328,7 +329,8 @@ The course material lists four drivers:
 Two things have changed since it was written. **devicemapper is gone**: deprecated in Docker
 18.09, disabled by default in 23.0 and **removed in Engine 25.0**, so a current daemon refuses
 it. And **Docker Engine 29 no longer uses overlay2 on a fresh install**: new installs use the
-*containerd image store*, whose default *snapshotter* is called `overlayfs` (Docker Desktop
+*[containerd image store](glossary.md#containerd-image-store)*, whose default
+*[snapshotter](glossary.md#snapshotter)* is called `overlayfs` (Docker Desktop
 switched in version 4.34). The engine models every one of them, and refuses devicemapper as a
 current daemon would:
 """)
@@ -373,7 +375,7 @@ Two words in that table need a definition:
 
 * **copy-on-write unit**: how much is copied when a container changes a file from the image.
   overlay2 and fuse-overlayfs copy the **whole file** (Chapter 2). btrfs and zfs are
-  copy-on-write *filesystems*: a layer is a snapshot that shares all its disk blocks with the
+  copy-on-write *filesystems*: a layer is a [snapshot](glossary.md#snapshot) that shares all its disk blocks with the
   layer below, and a write allocates new blocks only for the **blocks it touches** (4 KiB on
   btrfs, 128 KiB records on zfs). vfs does no copy-on-write at all: every layer, and every
   container, starts as a **full copy** of everything below.
@@ -396,9 +398,9 @@ code("""
 from layerlab.cli import run as docker_cli
 
 DRIVERS = ["overlay2", "overlayfs", "fuse-overlayfs", "btrfs", "zfs", "vfs", "devicemapper"]
-results = {}
+results, engines = {}, {}
 for name in DRIVERS:
-    eng = Engine(driver=name, allow_removed_drivers=True)
+    eng = engines[name] = Engine(driver=name, allow_removed_drivers=True)
     eng.build(data_dockerfile, tag="data")
     ctr = eng.run("data", ["sleep", "3600"], detach=True, name="app")
     before = eng.hooks.driver.physical_container(ctr.rootfs)          # bytes on disk, new container
@@ -517,9 +519,10 @@ btrfs_disk = 4_096           # bytes 5,000,000-5,000,004 are all in block 1220: 
 
 code("""
 # Check your answer (visible checks: they catch typos, not wrong answers)
-for _name in ("ps_size", "overlay2_disk", "btrfs_disk"):
-    assert isinstance(globals()[_name], int), f"{_name} should be a whole number of bytes, like 4096"
-    assert globals()[_name] >= 0, f"{_name} cannot be negative"
+assert isinstance(ps_size, int), "ps_size should be a whole number of bytes, like 4096"
+assert isinstance(overlay2_disk, int), "overlay2_disk should be a whole number of bytes, like 4096"
+assert isinstance(btrfs_disk, int), "btrfs_disk should be a whole number of bytes, like 4096"
+assert min(ps_size, overlay2_disk, btrfs_disk) >= 0, "a number of bytes cannot be negative"
 print("Three whole numbers: the grader compares them with what the engine's drivers write.")
 ### BEGIN HIDDEN TESTS
 from layerlab import Engine as _Engine
@@ -628,7 +631,7 @@ everyone, and the material's advice ("unless you have a specific reason, use ove
    host uses. btrfs and zfs need `/var/lib/docker` on a btrfs or zfs filesystem: a decision about
    the whole disk, not about Docker.
 2. **Shared files are cached once.** Fifty containers of one image read the same lower files, and
-   overlayfs lets them share one copy in memory (the page cache). btrfs does not share it between
+   overlayfs lets them share one copy in memory (the [page cache](glossary.md#page-cache)). btrfs does not share it between
    snapshots.
 3. **Image layers cost the same on every driver.** Layers travel as tar archives and are unpacked
    into the driver; a file that a later build step changes is stored whole again, whatever the
@@ -673,7 +676,7 @@ files). Things to try:
 
 * *50 one-byte writes*: 50 bytes changed, 4.2 MB on overlay2, 200 KiB on btrfs, and zfs close to
   overlay2: its 128 KiB records are big;
-* *delete a directory*: SIZE `0B` (a whiteout has no size) on the graphdrivers, and vfs's bar
+* *delete a directory*: SIZE `0B` (a [whiteout](glossary.md#whiteout) has no size) on the graphdrivers, and vfs's bar
   shrinks: its container was a full copy, and the delete freed it;
 * *build an image*: the same bytes on every copy-on-write driver (point 3 above);
 * your own: `truncate -s 0 /data/big.bin`, `chmod 600 /data/big.bin`, `cat /data/big.bin > /dev/null`.
@@ -683,7 +686,7 @@ code("""
 # NBVAL_IGNORE_OUTPUT
 from layerlab.widgets.drivers import DriverComparison
 
-comparison = DriverComparison()
+comparison = DriverComparison(engines=engines)     # the seven engines of section 4
 comparison
 """)
 
@@ -739,8 +742,10 @@ md("""
 * Use **overlay2** unless you have a specific reason not to, and keep big, often-changed files in
   **volumes**, not in the writable layer.
 
-**Check your work** before you submit: in a terminal, run `autograder check` on this notebook
-(see the course README).
+**Save, check, submit.** Save with **Ctrl+S** (File → Save Notebook). Before you submit, run every
+cell once more from the top (Run → Run All Cells): each exercise's check cell says whether your answer
+has the right form. Then check your work with `autograder check` on this notebook in a terminal, and
+submit the saved `.ipynb` the way your course says (see the course README).
 
 **Next:** [Chapter 4 · Exploring the container filesystem](04-exploring-filesystems.ipynb) — the
 commands that show what is inside each layer and what a container changed.

@@ -186,3 +186,23 @@ def test_chapter_links_and_shape():
     heads = re.findall(r"^## (.+)$", text, re.M)
     for anchor in re.findall(r"\]\(#([^)]+)\)", text):
         assert anchor.replace("-", " ") in [h.replace("-", " ") for h in heads], anchor
+
+
+def test_the_chapter_and_the_widget_use_the_same_data_image():
+    from layerlab.widgets.drivers import base_dockerfile
+    src = next("".join(c["source"]) for c in _cells() if "data_dockerfile = " in "".join(c["source"]))
+    ns: dict = {}
+    exec(src.split("print(")[0], ns)
+    assert ns["data_dockerfile"] == base_dockerfile(4)
+
+
+def test_widget_reuses_given_engines():
+    pytest.importorskip("ipywidgets")
+    from layerlab import Engine
+    from layerlab.widgets.drivers import base_dockerfile
+    eng = Engine(driver="btrfs")
+    eng.build(base_dockerfile(4), tag="data")
+    w = DriverComparison(names=["btrfs"], engines={"btrfs": eng}, workload="small-writes")
+    assert w.bench.engines["btrfs"] is eng
+    assert w.results[0].logical == 4 * 1024 * 1024            # the writes are seen: a minute passed
+    assert w.results[0].added == 50 * 4096
