@@ -85,7 +85,7 @@ def driver_bars(rows: Sequence[BarRow], *, title: str = "", subtitle: str = "",
             parts.append(f'<text x="10" y="{y + 26}" font-size="9" {SANS} fill="{C["muted"]}">{escape(r.note)}</text>')
         parts.append(f'<text x="{LEFT}" y="{y + 19}" font-size="11" {SANS} fill="{C["text"]}">{escape(r.cow_unit)}</text>')
         parts.append(f'<text x="{LEFT + UNIT_W}" y="{y + 19}" font-size="11" {FONT} fill="{C["text"]}">'
-                     f'{escape(r.logical)}</text>')
+                     f'{escape(r.logical.split(" (virtual")[0])}</text>')
         w_before = BAR_W * min(r.before, r.physical) / biggest
         w_all = BAR_W * r.physical / biggest
         added = max(0, r.physical - r.before)

@@ -44,7 +44,7 @@ md("""
 # Chapter 3 · Storage Drivers
 
 **Time:** about 45 minutes · **Prerequisites:** [Chapter 1 · The Layer Architecture](01-layer-architecture.ipynb)
-and [Chapter 2 · Copy-on-write](02-copy-on-write.ipynb)
+and [Chapter 2 · Copy-on-Write](02-copy-on-write.ipynb)
 
 Chapters 1 and 2 showed *what* a container sees: read-only image [layers](glossary.md#layer), one
 [writable layer](glossary.md#writable-layer) on top, and files [copied up](glossary.md#copy-up) when
@@ -732,7 +732,8 @@ md("""
 * The **storage driver** stores the layers and stacks them for each container; `docker info
   --format '{{.Driver}}'` names it, and `DriverStatus` says how it is set up.
 * **overlay2** keeps each layer in `/var/lib/docker/overlay2/<cache id>/diff`; `link`, `lower`
-  and the `l/` short links keep the mount options short; an image may have at most 125 layers.
+  and the `l/` short links keep the mount options short; a container's image may have at most
+  127 layers (128 lower directories with the init layer).
 * Every driver shows a container the same files, and `docker ps -s` reports the same **logical**
   SIZE on all of them (the containerd store counts blocks). The bytes on **disk** differ:
   overlay2 copies whole files, btrfs and zfs only the blocks or records a write touches, vfs
