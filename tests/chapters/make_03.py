@@ -679,7 +679,8 @@ files). Things to try:
 * *delete a directory*: SIZE `0B` (a [whiteout](glossary.md#whiteout) has no size) on the graphdrivers, and vfs's bar
   shrinks: its container was a full copy, and the delete freed it;
 * *build an image*: the same bytes on every copy-on-write driver (point 3 above);
-* your own: `truncate -s 0 /data/big.bin`, `chmod 600 /data/big.bin`, `cat /data/big.bin > /dev/null`.
+* your own: `truncate -s 0 /data/big.bin`, `chmod 600 /data/big.bin`, `cat /data/big.bin > /dev/null`,
+  and a new file, `dd if=/dev/zero of=/data/new.bin bs=1M count=8`: new data costs the same everywhere.
 """)
 
 code("""
