@@ -280,5 +280,6 @@ class DriverComparison:
             self.status.value = (f'<span style="color:#2e7d32">✓ ran on {len(results)} drivers</span> — {what}. '
                                  f'SIZE: {escape(", ".join(sorted({r.logical_text for r in results})))}; '
                                  f'on disk: from {bytes_text(min(r.added for r in results))} to '
-                                 f'{bytes_text(max(r.added for r in results))} (negative: freed)')
+                                 f'{bytes_text(max(r.added for r in results))}'
+                                 + (" (negative: freed)" if min(r.added for r in results) < 0 else ""))
         self.redraws += 1
