@@ -115,7 +115,7 @@ is it".
 flowchart TB
     cli["docker CLI<br/>docker run, docker ps -s"] --> daemon["Docker daemon"]
     daemon --> driver["storage driver<br/>overlay2 · btrfs · zfs · vfs · ..."]
-    driver --> disk["the host's disk<br/>/var/lib/docker/&lt;driver&gt;/"]
+    driver --> disk["the host's disk<br/>/var/lib/docker/overlay2/ ..."]
     style driver fill:#fff3e0,stroke:#ef6c00
 ```
 

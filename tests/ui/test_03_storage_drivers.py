@@ -74,7 +74,13 @@ def test_chapter_runs_and_the_driver_comparison_reacts(playwright_sync, lab):
         page.screenshot(path=str(ARTIFACTS / "03-storage-drivers-widget.png"))
         widget.screenshot(path=str(ARTIFACTS / "03-storage-drivers-widget-only.png"))
 
-        # the static bar chart of section 4 and the mermaid diagram of section 1 render too
+        # the mermaid diagram of section 1 renders (Lab keeps only visible cells in the DOM: go there)
+        page.evaluate("() => { const nb = window.jupyterapp.shell.currentWidget.content;"
+                      " nb.activeCellIndex = 5; nb.scrollToItem(5); }")
+        page.wait_for_selector(".jp-RenderedMermaid", timeout=60_000)
+        page.locator(".jp-RenderedMermaid").first.screenshot(path=str(ARTIFACTS / "03-storage-drivers-mermaid.png"))
+
+        # the static bar chart of section 4 renders too
         bars = page.locator(".jp-RenderedHTMLCommon svg.layerlab-driver-bars").first
         bars.scroll_into_view_if_needed()
         bars.screenshot(path=str(ARTIFACTS / "03-storage-drivers-bars.png"))
