@@ -166,9 +166,10 @@ holds the bytes.
 md("""
 ## 2. Where overlay2 keeps each layer
 
-Build a small image to look at: busybox, plus a layer with a 4 MiB file of random bytes, plus a
-layer of 100 small log files. (4 MiB is enough to see every effect below; bigger only makes the
-numbers bigger.)
+Build a small image to look at: `busybox` (a tiny Linux of about 4 MB), plus a layer with a
+4 MiB file of random bytes (`dd` copies 4 blocks of 1 MiB from the random-number device into
+`/data/big.bin`), plus a layer of 100 small log files. (4 MiB is enough to see every effect below;
+bigger only makes the numbers bigger.)
 """)
 
 code("""
@@ -390,8 +391,8 @@ md("""
 Now the same workload on each driver: a new engine per driver (`Engine(driver=...)`), the same
 `data` image, one container that **appends one line to the 4 MiB file**. For each driver we
 record the SIZE `docker ps -s` prints and the bytes the container's own layers take on the
-driver's disk, before and after the write (`physical_container`: the engine's model of `du` on
-that driver's storage).
+driver's disk, before and after the write (`physical_container`: the engine's model of what
+`du`, the Linux command for *disk usage*, would count on that driver's storage).
 """)
 
 code("""
