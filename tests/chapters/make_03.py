@@ -372,6 +372,17 @@ render.table(["Driver", "Status", "Copy-on-write unit", "Backing filesystem", "B
 """)
 
 md("""
+Section 1 promised the other drivers' `docker info` lines. Each engine reports its own driver's
+`DriverStatus` (vfs and fuse-overlayfs have nothing to report):
+""")
+
+code("""
+for name in ["overlay2", "overlayfs", "fuse-overlayfs", "btrfs", "zfs", "vfs", "devicemapper"]:
+    status = Engine(driver=name, allow_removed_drivers=True).info()["DriverStatus"]
+    print(f"{name:15}", "; ".join(f"{k}: {v}" for k, v in status or []) or "-")
+""")
+
+md("""
 Two words in that table need a definition:
 
 * **copy-on-write unit**: how much is copied when a container changes a file from the image.
