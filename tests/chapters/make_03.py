@@ -609,6 +609,7 @@ _cases = [
     [(4090, 20)],                                   # across a block boundary
     [(100, 10), (200, 10), (4000, 50)],             # two writes in one block, one across
     [(70000, 0), (500_000, 300_000)],               # an empty write; a long one
+    [(131072, 4096), (262144, 131072)],             # exactly one 4 KiB block; exactly one record
 ]
 _cases += [[(_rng.randrange(0, 900_000), _rng.choice([0, 1, 7, 100, 4096, 5000, 70000]))
             for _ in range(_rng.randrange(2, 15))] for _ in range(3)]
