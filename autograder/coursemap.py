@@ -22,7 +22,7 @@ MAP_CELL_ID = "chapter-map"
 
 # (file stem, title, planned minutes, planned objectives) -- the one place to edit the course's plan
 CHAPTERS = [
-    ("01-layer-architecture", "The Layer Architecture", 35, []),
+    ("01-layer-architecture", "The Layer Architecture", 45, []),
     ("02-copy-on-write", "Copy-on-Write", 30,
      ["explain what happens when a container changes a file that lives in an image layer",
       "predict what `docker diff` shows after a write, a delete and a rename"]),
