@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,22 @@ from autograder.practice import exercises, strip_markers
 from ..notebooks.nbtools import CHAPTERS, execute
 from .secrets import leaks
 
-IDS = [p.stem for p in CHAPTERS]
+# the course's chapters, and a synthetic one with every exercise shape (tests/course/make_fixtures.py)
+FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.ipynb"))
+PATHS = CHAPTERS + FIXTURES
+IDS = [p.stem for p in PATHS]
+
+
+@pytest.fixture
+def practice_of(tmp_path):
+    """The practice release of one source notebook (with its folder's assets), in a temp folder."""
+    def build(path):
+        from autograder.practice import release_practice
+
+        out = tmp_path / "practice"
+        release_practice([path], out)
+        return out
+    return build
 
 SPOIL = '''\
 def _spoil(v):
@@ -84,8 +100,9 @@ def _source(path):
     return json.loads(path.read_text())
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
-def test_practice_notebook_has_no_instructor_artefacts(path, practice_dir):
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_practice_notebook_has_no_instructor_artefacts(path, practice_of):
+    practice_dir = practice_of(path)
     practice = practice_dir / path.name
     text = practice.read_text()
     nb = json.loads(text)
@@ -107,8 +124,9 @@ def test_practice_notebook_has_no_instructor_artefacts(path, practice_dir):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
-def test_untouched_practice_chapter_runs_to_the_end_and_says_not_answered(path, practice_dir):
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_untouched_practice_chapter_runs_to_the_end_and_says_not_answered(path, practice_of):
+    practice_dir = practice_of(path)
     nb, seconds = execute(practice_dir / path.name)
     assert not _errors(nb), f"Run All stopped: {_errors(nb)}"
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip())
@@ -121,8 +139,9 @@ def test_untouched_practice_chapter_runs_to_the_end_and_says_not_answered(path, 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
-def test_model_answers_are_right_and_spoiled_ones_are_not_yet_with_a_hint(path, practice_dir, tmp_path):
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_model_answers_are_right_and_spoiled_ones_are_not_yet_with_a_hint(path, practice_of, tmp_path):
+    practice_dir = practice_of(path)
     import nbformat
 
     source = _source(path)
@@ -151,11 +170,12 @@ def test_model_answers_are_right_and_spoiled_ones_are_not_yet_with_a_hint(path, 
     for after, cells in reversed(inserts):
         i = next(k for k, c in enumerate(nb["cells"]) if c["id"] == after)
         nb["cells"][i + 1:i + 1] = cells
-    filled = tmp_path / path.name
+    filled = tmp_path / "filled" / path.name
+    filled.parent.mkdir()
     filled.write_text(json.dumps(nb))
     for asset in practice_dir.iterdir():
         if asset.suffix != ".ipynb":
-            (tmp_path / asset.name).write_bytes(asset.read_bytes())
+            (filled.parent / asset.name).write_bytes(asset.read_bytes())
     ran, _ = execute(filled)
     assert not _errors(ran), _errors(ran)
     out = {c.id: _outputs_text(c) for c in ran.cells if c.cell_type == "code"}
