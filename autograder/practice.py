@@ -84,15 +84,31 @@ def solution_regions(text: str) -> list[tuple[int, int, str]]:
 
 
 def blank_answer(text: str) -> str:
-    """The answer cell a learner starts from: solution regions removed (see the module doc)."""
+    """The answer cell a learner starts from: solution regions removed (see the module doc).
+
+    If ``raise NotImplementedError()`` cannot stand where an indented region was (say, inside a
+    list literal), ``...`` takes its place, which the check also reports as not answered."""
+    out = _blank(text, "raise NotImplementedError()  # your code here")
+    try:
+        ast.parse(_python_only(out))
+    except SyntaxError:
+        alt = _blank(text, "...")
+        try:
+            ast.parse(_python_only(alt))
+            return alt
+        except SyntaxError:
+            pass
+    return out
+
+
+def _blank(text: str, stub: str) -> str:
     lines = _lines(text)
     out, i = [], 0
     regions = {a: (b, ind) for a, b, ind in solution_regions(text)}
     while i < len(lines):
         if i in regions:
             end, indent = regions[i]
-            out.append(f"{indent}raise NotImplementedError()  # your code here" if indent
-                       else "# Your answer here")
+            out.append(f"{indent}{stub}" if indent else "# Your answer here")
             i = end + 1
             continue
         out.append(lines[i])

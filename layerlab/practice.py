@@ -170,8 +170,9 @@ def evaluate(exercise: str, namespace: dict, data: dict) -> Verdict:
     for name in data.get("names", []):
         if name not in namespace and not hasattr(builtins, name):
             return Verdict(exercise, title, NOT_ANSWERED, f"`{name}` is not defined")
-        if namespace.get(name, None) is Ellipsis:
-            return Verdict(exercise, title, NOT_ANSWERED, f"`{name}` is still `...`")
+        value = namespace.get(name, None)
+        if value is Ellipsis or (isinstance(value, (list, tuple)) and any(v is Ellipsis for v in value)):
+            return Verdict(exercise, title, NOT_ANSWERED, f"`{name}` still holds `...`")
     scope = dict(namespace)   # the tests' own _names stay out of the learner's namespace
     sink = io.StringIO()
     try:
