@@ -10,6 +10,10 @@ Anchors a file offers:
   ``-`` (``## 2. Build the image`` -> ``#2.-Build-the-image``);
 * every ``<a id="...">`` / ``<a name="...">`` (JupyterLab keeps them as ``data-jupyter-id`` and
   scrolls to them: checked in the browser by tests/ui/test_course_practice.py).
+
+JupyterLab looks an anchor up without decoding it, so a link to a heading with a non-ASCII
+character (``## Exercise 1 · Predict``: the link holds ``%C2%B7``) goes nowhere: such links are
+reported, with the fix (an ``<a id="exercise-1"></a>`` anchor).
 """
 from __future__ import annotations
 
@@ -119,6 +123,10 @@ def broken_links(path: Path, root: Path | None = None) -> list[str]:
             continue
         if root not in dest.parents and dest != root:
             problems.append(f"{path.name}: {target} (leaves {root})")
+            continue
+        if fragment and not fragment.isascii():
+            problems.append(f"{path.name}: {target} (JupyterLab does not follow an anchor with "
+                            "non-ASCII characters such as '·': link an <a id=\"...\"> anchor instead)")
             continue
         if fragment and dest.suffix in (".ipynb", ".md"):
             if dest not in cache:

@@ -45,7 +45,9 @@ def test_the_link_checker_knows_jupyterlab_anchors(tmp_path):
     assert heading_anchor("Exercise 1 · Predict (2 points)") == "Exercise-1-·-Predict-(2-points)"
     assert heading_anchor("**Bold** and [a link](x.md)") == "Bold-and-a-link"
     (tmp_path / "a.md").write_text('# Top\n\n<a id="term"></a>\n**term**\n\n```\n# not a heading\n[x](nowhere.md)\n```\n')
-    (tmp_path / "b.md").write_text("[ok](a.md#term) [ok](a.md#Top) [bad](a.md#nope) [bad](c.md) `[code](z.md)`\n")
+    (tmp_path / "b.md").write_text("[ok](a.md#term) [ok](a.md#Top) [bad](a.md#nope) [bad](c.md) `[code](z.md)` "
+                                   "[bad](a.md#Top-·-x)\n")
     assert anchors(tmp_path / "a.md") == {"Top", "term"}
     problems = broken_links(tmp_path / "b.md", root=tmp_path)
-    assert len(problems) == 2 and "#nope" in problems[0] and "c.md" in problems[1], problems
+    assert len(problems) == 3 and "#nope" in problems[0] and "c.md" in problems[1], problems
+    assert "non-ASCII" in problems[2]

@@ -86,11 +86,12 @@ def test_practice_chapter_in_chromium(playwright_sync, lab, source):
     try:
         errors = open_and_run_all(page, lab, f"practice/{source.name}")
         assert errors == [], f"cells raised in the browser: {errors}"
+        ids = page.evaluate(_CELL_IDS)
+        _scroll_to(page, 0)
         page.screenshot(path=str(ARTIFACTS / f"course-practice-{stem}-top.png"))
         assert page.locator("text=Create Assignment").count() == 0, "nbgrader's Create Assignment panel is shown"
         assert page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").count() == 0, "nbgrader's menu is shown"
 
-        ids = page.evaluate(_CELL_IDS)
         exs = [e for e in exercises(json.loads(source.read_text())) if e.kind == "code"]
         if exs:
             ex = exs[0]
@@ -118,6 +119,22 @@ def test_practice_chapter_in_chromium(playwright_sync, lab, source):
             summary.click()
             page.wait_for_selector(".layerlab-practice-right details[open] pre", timeout=10_000)
             page.screenshot(path=str(ARTIFACTS / f"course-practice-{stem}-right.png"))
+
+        # every Contents link (JupyterLab heading anchors, <a id> anchors) scrolls to its target
+        contents = page.locator(".jp-Notebook .jp-RenderedMarkdown:has(h2:text-is('Contents'))")
+        if contents.count():
+            hrefs = contents.first.locator("a[href^='#']:not(.jp-InternalAnchorLink)").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+            for n, href in enumerate(hrefs):
+                _scroll_to(page, 0)
+                contents.first.scroll_into_view_if_needed()
+                contents.first.locator("a[href^='#']:not(.jp-InternalAnchorLink)").nth(n).click()
+                page.wait_for_timeout(700)
+                top = page.evaluate("""f => { const e = Array.from(document.querySelectorAll('.jp-Notebook [id], .jp-Notebook [data-jupyter-id]'))
+                    .find(h => h.id === f || h.dataset.jupyterId === f);
+                    return e ? e.getBoundingClientRect().top : null; }""", href[1:])
+                if n == len(hrefs) - 1:
+                    page.screenshot(path=str(ARTIFACTS / f"course-practice-{stem}-contents-link.png"))
+                assert top is not None and -5 <= top <= 800, f"the Contents link {href} did not scroll to its target ({top})"
 
         widest = page.evaluate(_WIDEST)
         assert widest <= 1280, f"an output is {widest:.0f} px wide: wider than the 1280 px window"
