@@ -89,18 +89,28 @@ def _assert_messages(tests: str) -> list[str]:
         tree = ast.parse(tests)
     except SyntaxError:
         return []
-    out = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assert) and isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str):
-            out.append(node.msg.value)
-        elif isinstance(node, ast.Assert) and isinstance(node.msg, ast.JoinedStr):
-            # an f-string message: its text up to the first {...} is what the hint starts with
+    def leading_text(msg):
+        """The constant text a message starts with: a string, an f-string's text up to its
+        first {...}, the left side of ``"text" + value``."""
+        if isinstance(msg, ast.Constant) and isinstance(msg.value, str):
+            return msg.value
+        if isinstance(msg, ast.JoinedStr):
             head = ""
-            for part in node.msg.values:
+            for part in msg.values:
                 if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
                     break
                 head += part.value
-            out.append(head)
+            return head
+        if isinstance(msg, ast.BinOp) and isinstance(msg.op, (ast.Add, ast.Mod)):
+            return leading_text(msg.left)
+        if isinstance(msg, ast.Call) and isinstance(msg.func, ast.Attribute) and msg.func.attr == "format":
+            return leading_text(msg.func.value).split("{", 1)[0]
+        return ""
+
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert) and node.msg is not None:
+            out.append(leading_text(node.msg))
     return out
 
 
