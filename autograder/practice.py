@@ -203,6 +203,7 @@ def exercises(nb: dict) -> list[Exercise]:
     cells = nb["cells"]
     out: list[Exercise] = []
     pending: list[int] = []   # code answer cells since the last test cell
+    last: list[int] = []      # the answer cells of the last test cell
     for i, cell in enumerate(cells):
         m = _meta(cell)
         if not m:
@@ -216,13 +217,15 @@ def exercises(nb: dict) -> list[Exercise]:
         elif m.get("solution"):
             pending.append(i)
         elif m.get("grade"):
+            if not pending:        # a second test cell for the same answer cells
+                pending = list(last)
             names: list[str] = []
             for j in pending:
                 names += [n for n in answer_names(_src(cells[j])) if n not in names]
             model = "\n".join(strip_markers(_src(cells[j])) for j in pending)
             out.append(Exercise(_exercise_key(m.get("grade_id", f"cell{i}")), _title(cells, i), "code",
                                 list(pending), i, names, model, tests=strip_markers(_src(cell))))
-            pending = []
+            last, pending = pending, []
     return out
 
 

@@ -53,6 +53,10 @@ def synthetic() -> dict:
                           "### BEGIN HIDDEN TESTS\n"
                           "assert double([1, 2, 3]) == [2, 4, 6], \"each item must be doubled, in order\"\n"
                           "### END HIDDEN TESTS\n", nbg("ex2_tests", grade=True, locked=True, points=2)),
+        # a second test cell for the same answer cell
+        code("ex2-more-tests", "### BEGIN HIDDEN TESTS\n"
+                               "assert double([-1]) == [-2], \"negative numbers double too\"\n"
+                               "### END HIDDEN TESTS\n", nbg("ex2_more_tests", grade=True, locked=True, points=1)),
         md("ex3-prompt", "## Exercise 3 · Commands (2 points)\n\nWrite `commands`, docker commands that make a volume `data`.\n",
            nbg("ex3_prompt", locked=True)),
         code("ex3-answer", "### BEGIN SOLUTION\ncommands = [\"docker volume create data\", \"docker volume ls\"]\n### END SOLUTION\n",
