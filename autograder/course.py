@@ -264,13 +264,16 @@ def release(sources, dest: str | Path = "release", *, course_root: str | Path | 
 
 def _drop_nbval_markers(path: Path) -> None:
     """Remove ``# NBVAL_...`` lines (instructor test markers) from cells nbgrader does not
-    track (cells without nbgrader metadata carry no checksum, so the release stays valid)."""
+    track (cells without nbgrader metadata carry no checksum, so the release stays valid), and
+    the stored widget state nbgrader keeps in the notebook's metadata: it was saved from the
+    instructor's run, with the model answers, and can show them (a widget drawing the model
+    Dockerfile); the release has no outputs for it anyway."""
     import json
     import re
 
     marker = re.compile(r"^\s*#\s*NBVAL_[A-Z_]+\s*$")
     nb = json.loads(path.read_text(encoding="utf-8"))
-    changed = False
+    changed = nb.get("metadata", {}).pop("widgets", None) is not None
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code" or (cell.get("metadata") or {}).get("nbgrader"):
             continue
