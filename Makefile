@@ -9,12 +9,15 @@ ROOT_FLAG = $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 # any real docker
 LAB_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH:$(CURDIR)/binder/bin"
 
-.PHONY: test lab lab-instructor practice release distribute setup oracle-deps clean bench
+.PHONY: test lab lab-instructor practice release distribute setup oracle-deps clean bench docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[course,test]'
+	@# bytecode now, so each `layerlab` command does not compile ~80 modules where the
+	@# environment sets PYTHONDONTWRITEBYTECODE (containers often do)
+	$(PY) -m compileall -q layerlab autograder
 	touch $(STAMP)
 
 # JupyterLab defaults of the course (no news toast; Markdown opens rendered), as on Binder
@@ -57,6 +60,11 @@ distribute: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/cli.py
+
+# Generated docs (tests never write tracked files): docs/conformance.md from a conformance run
+docs: $(STAMP) oracle-deps
+	LAYERLAB_WRITE_DOCS=1 $(PY) -m pytest tests/conformance -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .pytest_cache
