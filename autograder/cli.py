@@ -17,6 +17,12 @@
 
     autograder lint [SOURCE ...]
         Check instructor notebooks for nbgrader authoring mistakes, naming each cell.
+
+    autograder export [OUT] [--roster roster.csv]
+        Write OUT/exports/ again from the class gradebook (after manual grading).
+
+    grade is incremental (OUT/grades.csv is always the whole class; --student NAME
+    grades only NAME) and keeps the class's nbgrader course in OUT/course.
 """
 
 from __future__ import annotations
