@@ -193,6 +193,12 @@ def _edited_cells(submitted, released_path: Path, versions: dict | None = None) 
     return edited
 
 
+def _titled(grade_id: str, titles: dict) -> str:
+    """``chain_tests (Exercise 2)``: a grade id with the exercise learners see."""
+    title = titles.get(grade_id)
+    return f"{grade_id} ({title})" if title and title != grade_id else grade_id
+
+
 def _imported_modules(nb) -> list[str]:
     """Top-level modules imported by the instructor's code cells (preloaded in the kernel
     so its integrity probe knows their pristine state)."""
@@ -449,8 +455,8 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
             c["outcome"] = outcomes.get(c["grade_id"], "")
         reasons = []
         if edited:
-            changed = [e for e in edited if not e.endswith("(deleted)")]
-            deleted = [e[:-10] for e in edited if e.endswith("(deleted)")]
+            changed = [_titled(e, titles) for e in edited if not e.endswith("(deleted)")]
+            deleted = [_titled(e[:-10], titles) for e in edited if e.endswith("(deleted)")]
             parts = []
             if changed:
                 parts.append(f"edited read-only/test cell(s) {', '.join(changed)} were "
@@ -464,7 +470,8 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
             else:
                 reasons.append(text)
         if timed_out:
-            reasons.append(f"timed out after {timeout} s in cell(s) {', '.join(timed_out)}")
+            reasons.append(f"timed out after {timeout} s in cell(s) "
+                           f"{', '.join(_titled(g, titles) for g in timed_out)}")
         result.cells = cells
 
         if out_dir is not None:

@@ -212,6 +212,15 @@ def test_instructor_test_fix_regrades_without_flags(tmp_path, released):
     assert rows["alice"]["status"] == "graded", rows["alice"]["reason"]
     assert (rows["alice"]["score"], rows["alice"]["max_score"]) == ("7.0", "9.0")
     assert rows["tom"]["status"] == "flagged"
+    assert "chain_tests (Exercise 2)" in rows["tom"]["reason"]
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{out / 'course' / 'gradebook.db'}", "layerlab") as gb:
+        assert gb.find_submission_notebook("chain", "chain", "tom").flagged
+        assert not gb.find_submission_notebook("chain", "chain", "alice").flagged
+        notes = [c.auto_comment or "" for c in
+                 gb.find_submission_notebook("chain", "chain", "tom").comments]
+        assert any(n.startswith("Autograder: flagged") for n in notes), notes
     # graded straight with the fixed notebook (no record of the first release): still fine
     out2 = tmp_path / "graded2"
     grade(subs, [fixed], out2, jobs=2, timeout=TIMEOUT, course_dir=out2 / "course",
