@@ -309,10 +309,13 @@ def _frame_files(frame) -> list[str]:
 def _machinery_thread(frame) -> bool:
     """Whether a thread runs only the kernel's own machinery (ipykernel, IPython, zmq...).
 
-    IPython stops its history-saving thread before any fork and starts a new one (a new
-    thread id) when it next writes history, and ipykernel starts helper threads on demand:
-    a thread id the snapshot did not have is not by itself the student's. A thread whose
-    stack holds any frame outside that machinery (and outside threading.py) is counted.
+    The kernel's libraries start threads of their own on demand: pyzmq starts its
+    zero-copy garbage-collector thread (zmq/utils/garbage.py) the first time a message
+    frame is larger than zmq.COPY_THRESHOLD (64 KB), which is what an honest answer
+    printing a few thousand lines does (its output goes out as one large IOPub message);
+    IPython restarts its history-saving thread after a fork. So a thread id the snapshot
+    did not have is not by itself the student's: a thread whose stack holds any frame
+    outside that machinery (and outside threading.py) is counted.
     """
     files = _frame_files(frame)
     threading_py = threading.__file__

@@ -290,3 +290,19 @@ def test_nbgrader_submitted_layout_is_ingested(tmp_path):
     assert found.student_ids == ["ann", "ben", "cy"]
     with pytest.raises(IngestError):
         ingest(tmp_path / "course" / "submitted" / "cy", ["chain"])
+
+
+def test_long_honest_output_is_not_flagged(tmp_path, released, course):
+    """Is an honest answer printing 5,000 lines (one IOPub message over pyzmq's 64 KB
+    zero-copy threshold, which starts pyzmq's garbage-collector thread) graded unflagged?"""
+    from autograder.grading import grade_one
+
+    path = make_submission(released, tmp_path / "subs" / "loud" / "chain.ipynb", "correct")
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "chain_answer":
+            cell.source += "\nfor i in range(5000):\n    print('layer', i, 'sha256:' + '0' * 24)\n"
+    nbformat.write(nb, str(path))
+    r = grade_one(course.root, "chain", "loud", path, timeout=10, feedback=False,
+                  scratch=tmp_path)
+    assert (r.status, r.score) == ("graded", 6.0), r.reason

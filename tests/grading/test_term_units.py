@@ -84,3 +84,18 @@ def test_canvas_names(tmp_path):
                                    ("smithalice", "01-layer-architecture")]
     assert found.students["smithalice"] == {"lms_user_id": "12345"}
     assert found.empty == {"roecy": ["other.ipynb"]}
+
+
+def test_zmq_zero_copy_thread_is_machinery():
+    """The cause of "started 1 background thread" for long honest output: pyzmq's
+    garbage-collector thread, started by the first zero-copy send (> 64 KB)."""
+    from autograder import sandbox
+    from zmq.utils.garbage import gc
+
+    before = set(sys._current_frames())
+    gc.start()
+    try:
+        new = [f for i, f in sys._current_frames().items() if i not in before]
+        assert new and all(sandbox._machinery_thread(f) for f in new)
+    finally:
+        gc.stop()
