@@ -29,6 +29,12 @@
 
     autograder lint [SOURCE ...]
         Check instructor notebooks for nbgrader authoring mistakes, naming each cell.
+
+    autograder export [OUT] [--roster roster.csv]
+        Write OUT/exports/ again from the class gradebook (after manual grading).
+
+    grade is incremental (OUT/grades.csv is always the whole class; --student NAME
+    grades only NAME) and keeps the class's nbgrader course in OUT/course.
 """
 
 from __future__ import annotations
@@ -156,10 +162,12 @@ def _cmd_grade(args) -> int:
             line += f" ({r.reason})"
         print(line, file=sys.stderr, flush=True)
 
+    course_dir = args.course_dir or str(Path(args.out) / "course")
     results = grade(args.submissions, sources, args.out, jobs=args.jobs, timeout=args.timeout,
                     notebooks=args.notebook or None, feedback=not args.no_feedback,
-                    course_dir=args.course_dir, progress=progress,
-                    isolation=not args.no_isolation)
+                    course_dir=course_dir, progress=progress,
+                    isolation=not args.no_isolation, students=args.student,
+                    roster=args.roster)
     elapsed = time.monotonic() - t0
     counts: dict[str, int] = {}
     for r in results:
@@ -168,11 +176,29 @@ def _cmd_grade(args) -> int:
     rate = graded / elapsed if elapsed else 0.0
     print(f"{len(results)} notebook(s) in {elapsed:.1f} s ({rate:.2f}/s): "
           + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
-    print(f"grades: {Path(args.out) / 'grades.csv'}")
+    print(f"grades: {Path(args.out) / 'grades.csv'} (the whole class); "
+          f"gradebook: {Path(course_dir) / 'gradebook.db'}; exports: {Path(args.out) / 'exports'}")
     attention = [r for r in results if r.status in ("failed", "invalid", "error", "flagged")]
     for r in attention:
         print(f"  needs attention: {r.student}/{r.notebook}: {r.status}: {r.reason}")
     return 1 if attention else 0
+
+
+def _cmd_export(args) -> int:
+    from .exports import write_exports
+    from .gradebook import ClassRecord
+
+    record = ClassRecord(args.out)
+    if not record.rows:
+        print(f"autograder export: nothing graded in {args.out} (no {record.path.name})",
+              file=sys.stderr)
+        return 2
+    course_dir = Path(args.course_dir or Path(args.out) / "course")
+    written = write_exports(args.out, course_dir if course_dir.is_dir() else None,
+                            record.results(), roster=args.roster)
+    for name, path in written.items():
+        print(f"{name}: {path}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,7 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parallel workers (default: number of CPUs)")
     g.add_argument("--timeout", type=int, default=30, help="seconds per cell (default 30)")
     g.add_argument("--no-feedback", action="store_true", help="skip feedback pages")
-    g.add_argument("--course-dir", help="keep nbgrader's master course directory here")
+    g.add_argument("--course-dir", help="the class's nbgrader course directory, kept between "
+                                        "runs (default: OUT/course)")
+    g.add_argument("--student", action="append",
+                   help="grade only this student (repeatable); others keep their results")
+    g.add_argument("--roster", help="CSV of the class (column student): students with no "
+                                    "submission are listed in the exports")
     g.add_argument("--no-isolation", action="store_true",
                    help="plain nbgrader execution: no sandbox kernel, test cells run in the "
                         "student's kernel (faster, not tamper-proof)")
@@ -233,6 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--write", action="store_true", help="store it in the start page")
     m.add_argument("--check", action="store_true", help="exit 1 if the stored map is out of date")
     m.set_defaults(func=_cmd_map)
+
+    e = sub.add_parser("export", help="write the exports of OUT's class gradebook again "
+                                      "(after manual grading)")
+    e.add_argument("out", nargs="?", default="graded", help="the grade output folder")
+    e.add_argument("--course-dir", help="the class's course directory (default: OUT/course)")
+    e.add_argument("--roster", help="CSV of the class (column student)")
+    e.set_defaults(func=_cmd_export)
 
     lint = sub.add_parser("lint", help="check instructor notebooks for authoring mistakes")
     lint.add_argument("sources", nargs="*")

@@ -22,7 +22,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List, Unicode
 
 __all__ = ["HideHiddenTests", "CachedHTMLExporter", "strip_hidden_region",
-           "HIDDEN_PLACEHOLDER"]
+           "HIDDEN_PLACEHOLDER", "PendingManualGrades", "make_offline"]
 
 HIDDEN_PLACEHOLDER = "# (hidden tests: not shown)"
 
@@ -73,6 +73,9 @@ def _short_traceback(output, source: str, hidden: set[int]) -> list[str]:
         number = int(match.group(1))
         if number not in hidden and 0 < number <= len(lines):
             return [head, f"  in the visible tests, line {number}: {lines[number - 1].strip()}"]
+    if output.get("ename") in ("CellTimeoutError", "TimeoutError", "KeyboardInterrupt"):
+        return [head + "  (the check ran past its time limit: a loop that never ends, or a "
+                       "very slow answer?)"]
     return [head + "  (raised by a hidden test)"]
 
 
@@ -133,3 +136,57 @@ class CachedHTMLExporter(HTMLExporter):
         if env is None:
             env = self._environments[key] = super()._create_environment()
         return env
+
+
+class PendingManualGrades(NbGraderPreprocessor):
+    """Say which points wait for a person (runs after nbgrader's GetGrades).
+
+    nbgrader's feedback shows a written answer nobody has graded yet as
+    "Score: 0.0 / 2.0", as if final. This adds a note at the top naming those exercises
+    and one above each such cell.
+    """
+
+    pending = List([], help="[grade_id, title, points] of cells waiting for a person").tag(
+        config=True)
+
+    def preprocess(self, nb, resources):
+        if not self.pending:
+            return nb, resources
+        from nbformat.v4 import new_markdown_cell
+
+        waiting = {gid: (title, pts) for gid, title, pts in self.pending}
+        out = []
+        for cell in nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if gid in waiting:
+                title, pts = waiting[gid]
+                out.append(new_markdown_cell(
+                    f"**{title}: {pts:g} point(s) wait for a person.** This answer is graded "
+                    "by hand; the score shown below is not final."))
+            out.append(cell)
+        total = sum(p for _, _, p in self.pending)
+        names = ", ".join(f"{t} ({p:g})" for _, t, p in self.pending)
+        out.insert(0, new_markdown_cell(
+            f"**Not final: {total:g} point(s) wait for a person** ({names}). The score "
+            "above counts only what the autograder checked so far."))
+        nb.cells = out
+        return nb, resources
+
+
+_REMOTE_SCRIPT = re.compile(
+    r"<script[^>]*\bsrc=[\"']https?://[^\"']*[^>]*>\s*</script>\s*", re.I)
+_MATHJAX_CONFIG = re.compile(
+    r"<script[^>]*type=[\"']text/x-mathjax-config[\"'][^>]*>.*?</script>\s*", re.I | re.S)
+
+
+def make_offline(path) -> None:
+    """Remove scripts loaded from the network (MathJax from a CDN) from a feedback page,
+    so it opens offline without waiting for, or depending on, a remote server. Maths in
+    markdown stays readable as its TeX source."""
+    from pathlib import Path
+
+    path = Path(path)
+    html = path.read_text(encoding="utf-8")
+    new = _MATHJAX_CONFIG.sub("", _REMOTE_SCRIPT.sub("", html))
+    if new != html:
+        path.write_text(new, encoding="utf-8")

@@ -48,6 +48,9 @@ from typing import Callable, Iterable
 
 from . import kernels
 from .course import Course, _coursedir, capture_log, nbgrader_config
+from .errors import AutograderError
+from .gradebook import ClassRecord, record_release, sync_course
+from .ingest import ingest
 
 __all__ = ["Result", "grade", "grade_one", "write_csv", "CSV_COLUMNS", "discover"]
 
@@ -153,11 +156,16 @@ def _cell_outcomes(nb, timeout) -> tuple[dict, list]:
     return outcomes, timed_out
 
 
-def _edited_cells(submitted, released_path: Path) -> list[str]:
+def _edited_cells(submitted, released_path: Path, versions: dict | None = None) -> list[str]:
     """grade_ids of locked cells (test cells included) the student changed or deleted.
 
     The released notebook's checksums are those of the student version (after hidden
     tests were stripped), so any change to source, type, points or flags shows up.
+    A cell is the student's as given if it matches any released version of it
+    (`versions`: `autograder.gradebook.released_versions`), or if it still matches the
+    checksum it carries (the version that student was given, when the instructor changed
+    the cell after release and no record of that version is kept). Forging that checksum
+    escapes this flag, not the defence: test cells are restored and run from the source.
     """
     import nbformat
     from nbgrader.utils import compute_checksum, is_locked
@@ -173,14 +181,22 @@ def _edited_cells(submitted, released_path: Path) -> list[str]:
         if gid not in expected or gid in seen:
             continue
         seen.add(gid)
+        known = set((versions or {}).get(gid, {}).get("checksums", [])) | {expected[gid]}
         try:
-            changed = compute_checksum(cell) != expected[gid]
+            checksum = compute_checksum(cell)
+            changed = checksum not in known and checksum != meta.get("checksum")
         except Exception:
             changed = True
         if changed:
             edited.append(gid)
     edited += [f"{gid} (deleted)" for gid in expected if gid not in seen]
     return edited
+
+
+def _titled(grade_id: str, titles: dict) -> str:
+    """``chain_tests (Exercise 2)``: a grade id with the exercise learners see."""
+    title = titles.get(grade_id)
+    return f"{grade_id} ({title})" if title and title != grade_id else grade_id
 
 
 def _imported_modules(nb) -> list[str]:
@@ -262,7 +278,8 @@ def _significant(meta: dict) -> tuple:
         meta.get("grade_id"), points, meta.get("schema_version"))
 
 
-def _repair_metadata(nb, released_path: Path) -> list[str]:
+def _repair_metadata(nb, released_path: Path, versions: dict | None = None,
+                     as_given: Iterable[str] = ()) -> list[str]:
     """Put back the released nbgrader metadata of every cell, before nbgrader sees it.
 
     Plain nbgrader refuses a notebook whose nbgrader metadata was edited (inconsistent
@@ -292,7 +309,9 @@ def _repair_metadata(nb, released_path: Path) -> list[str]:
         seen.add(gid)
         original = meta[gid]
         if m != original.metadata["nbgrader"]:
-            if _significant(m) != _significant(original.metadata["nbgrader"]):
+            given = [tuple(v) for v in (versions or {}).get(gid, {}).get("meta", [])]
+            if _significant(m) != _significant(original.metadata["nbgrader"]) and \
+                    gid not in as_given and _significant(m) not in given:
                 repaired.append(f"nbgrader metadata of {gid} reset to the released values")
             cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
         if cell.cell_type != original.cell_type:
@@ -338,7 +357,8 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     import nbformat
 
-    from .feedback import CachedHTMLExporter, HideHiddenTests
+    from .feedback import CachedHTMLExporter, HideHiddenTests, PendingManualGrades, make_offline
+    from .gradebook import exercise_titles, name_cells, released_versions
 
     import warnings
     from sqlalchemy.exc import SAWarning
@@ -370,8 +390,13 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
         dest = work / "submitted" / student / name / f"{name}.ipynb"
         dest.parent.mkdir(parents=True)
         released_path = course_root / "release" / name / f"{name}.ipynb"
-        edited = _edited_cells(nb, released_path)
-        repaired = _repair_metadata(nb, released_path) if isolation else []
+        versions = released_versions(course_root, name)
+        edited = _edited_cells(nb, released_path, versions)
+        as_given = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                    if isinstance(c.get("metadata", {}).get("nbgrader"), dict)
+                    and c.metadata["nbgrader"].get("grade_id")
+                    and c.metadata["nbgrader"].get("locked")} - set(edited)
+        repaired = _repair_metadata(nb, released_path, versions, as_given) if isolation else []
         nbformat.write(nb, str(dest))
 
         config = nbgrader_config(work, timeout=timeout)
@@ -415,18 +440,23 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
                 if flags:
                     reason += "; flagged for review: " + "; ".join(flags)
                 return done(status="failed", reason=reason, max_score=max_score)
-            cells = [{"grade_id": g.name, "score": g.score, "max_score": g.max_score,
+            cells = [{"grade_id": g.name, "score": g.score, "auto_score": g.auto_score,
+                      "max_score": g.max_score,
                       "needs_manual_grade": bool(g.needs_manual_grade)} for g in sub.grades]
             score, needs_manual = float(sub.score), bool(sub.needs_manual_grade)
 
         graded_nb = nbformat.read(str(graded), as_version=4)
+        titles = exercise_titles(nbformat.read(
+            str(course_root / "source" / name / f"{name}.ipynb"), as_version=4))
+        nb_for_names = graded_nb
+        flags = [name_cells(f, graded_nb, titles) for f in flags]
         outcomes, timed_out = _cell_outcomes(graded_nb, timeout)
         for c in cells:
             c["outcome"] = outcomes.get(c["grade_id"], "")
         reasons = []
         if edited:
-            changed = [e for e in edited if not e.endswith("(deleted)")]
-            deleted = [e[:-10] for e in edited if e.endswith("(deleted)")]
+            changed = [_titled(e, titles) for e in edited if not e.endswith("(deleted)")]
+            deleted = [_titled(e[:-10], titles) for e in edited if e.endswith("(deleted)")]
             parts = []
             if changed:
                 parts.append(f"edited read-only/test cell(s) {', '.join(changed)} were "
@@ -440,7 +470,8 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
             else:
                 reasons.append(text)
         if timed_out:
-            reasons.append(f"timed out after {timeout} s in cell(s) {', '.join(timed_out)}")
+            reasons.append(f"timed out after {timeout} s in cell(s) "
+                           f"{', '.join(_titled(g, titles) for g in timed_out)}")
         result.cells = cells
 
         if out_dir is not None:
@@ -453,8 +484,11 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
             fconfig = nbgrader_config(work, timeout=timeout)
             fconfig.GenerateFeedback.force = True
             fconfig.GenerateFeedback.preprocessors = [
-                HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+                HideHiddenTests, GetGrades, PendingManualGrades, CSSHTMLHeaderPreprocessor]
             fconfig.HideHiddenTests.flags = flags
+            fconfig.PendingManualGrades.pending = [
+                [c["grade_id"], titles.get(c["grade_id"], c["grade_id"]), float(c["max_score"])]
+                for c in cells if c.get("auto_score") is None]
             fconfig.GenerateFeedback.exporter_class = CachedHTMLExporter
             with capture_log() as (flog, fbuf):
                 cd = _coursedir(fconfig, name, student)
@@ -469,9 +503,11 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
                 target = out_dir / "feedback" / student / f"{name}.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(html, target)
+                make_offline(target)
                 result.feedback = str(target)
         if flags:
             reasons.append("flagged for review: " + "; ".join(flags))
+        reasons = [name_cells(r, nb_for_names, titles) for r in reasons]
         return done(status="flagged" if flags else "graded", score=score, max_score=max_score,
                     needs_manual_grade=needs_manual, reason="; ".join(reasons))
     except Exception:
@@ -533,6 +569,34 @@ def discover(submissions: str | Path, names: Iterable[str]):
                 missing.append(Result(entry.name, name, 0.0, None, "missing",
                                       f"no {name}.ipynb submitted{hint}"))
     return todo, missing, warnings
+
+
+def _plan(found, names, students, staging: Path):
+    """Tasks and "missing" results from an `ingest` answer; files are copied into
+    `staging`/<student>/<name>.ipynb (the kernel is denied reading the original folder)."""
+    everyone = found.student_ids
+    if students is not None:
+        wanted = list(dict.fromkeys(students))
+        unknown = [s for s in wanted if s not in everyone]
+        if unknown:
+            raise AutograderError(f"no submission from {', '.join(unknown)} "
+                                  f"(students found: {', '.join(everyone[:10]) or 'none'})")
+        everyone = wanted
+    todo, missing = [], []
+    for student in everyone:
+        for name in names:
+            path = found.files.get((student, name))
+            if path is not None:
+                dest = staging / "submissions" / student / f"{name}.ipynb"
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, dest)
+                todo.append((student, name, dest))
+                continue
+            others = [f for f in found.empty.get(student, []) if f[:-6] not in names]
+            hint = f" (found {', '.join(others)}: wrong file name?)" if others else ""
+            missing.append(Result(student, name, 0.0, None, "missing",
+                                  f"no {name}.ipynb submitted{hint}"))
+    return todo, missing, found.warnings
 
 
 # --- the worker pool ---------------------------------------------------------------------
@@ -641,7 +705,9 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
           jobs: int | None = None, timeout: int = 30, notebooks: Iterable[str] | None = None,
           feedback: bool = True, course_dir: str | Path | None = None,
           progress: Callable[[int, int, Result], None] | None = None,
-          isolation: bool = True, limits: dict | None = None) -> list[Result]:
+          isolation: bool = True, limits: dict | None = None,
+          students: Iterable[str] | None = None, roster: str | Path | None = None,
+          ) -> list[Result]:
     """Grade every SUBMISSIONS/<student>/<notebook>.ipynb in parallel.
 
     Args:
@@ -657,9 +723,17 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
         progress: called as progress(done, total, result) after each submission.
         isolation: the defended pipeline (see `grade_one`); False: plain nbgrader.
         limits: sandbox limit overrides (see `grade_one`).
+        students: grade only these students (None: every student in SUBMISSIONS).
+        roster: a CSV of the class (column ``student`` or ``id``) for the exports.
+
+    Grading is incremental: OUT/results.json keeps every result ever graded, this run's
+    results replace those of the same (student, notebook), and OUT/grades.csv is always
+    the whole class. With `course_dir`, the results also go into that nbgrader course's
+    gradebook (see `autograder.gradebook`) and the exports are written.
 
     Returns:
-        One `Result` per (student, notebook), sorted by student then notebook.
+        One `Result` per (student, notebook) graded in this run, sorted by student then
+        notebook.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -669,6 +743,8 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
     scratch = Path(tempfile.mkdtemp(prefix="autograder-grade-"))
     try:
         names = course.build(sources)
+        record_release(course.root, names)
+        found = ingest(submissions, names)
         if notebooks is not None:
             wanted = list(notebooks)
             unknown = sorted(set(wanted) - set(names))
@@ -676,9 +752,9 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
                 raise ValueError(f"no source notebook named {unknown}; sources: {names}")
             names = wanted
         else:
-            submitted = {p.stem for p in Path(submissions).glob("*/*.ipynb")}
+            submitted = {n for _, n in found.files}
             names = [n for n in names if n in submitted] or names
-        todo, results, warnings = discover(submissions, names)
+        todo, results, warnings = _plan(found, names, students, scratch)
         max_scores = {n: course.max_score(n) for n in names}
         for r in results:
             r.max_score = max_scores[r.notebook]
@@ -700,7 +776,8 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
                         submission=t.path, out_dir=str(out_dir), timeout=timeout,
                         feedback=feedback, scratch=str(scratch), isolation=isolation,
                         limits=limits,
-                        deny_read=sorted({str(p.resolve().parent) for p in sources}))
+                        deny_read=sorted({str(p.resolve().parent) for p in sources}
+                                         | {str(Path(submissions).resolve())}))
 
         for r in _run_pool(tasks, payload, jobs, scratch):
             if r.max_score is None:
@@ -710,7 +787,16 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
             if progress:
                 progress(finished, total, r)
         results.sort(key=lambda r: (r.student, r.notebook))
-        write_csv(results, out_dir / "grades.csv")
+        record = ClassRecord(out_dir)
+        record.merge(results)
+        record.save()
+        if course_dir:
+            sync_course(course.root, results, {k: str(v) for k, v in found.files.items()},
+                        found.students)
+            from .exports import write_exports
+
+            write_exports(out_dir, course.root, record.results(), roster=roster,
+                          students=found.students)
         return results
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

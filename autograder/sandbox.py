@@ -293,6 +293,41 @@ def _make_rpc(shell, violations: list, snapshot: dict):
     return rpc
 
 
+_MACHINERY = tuple(os.sep + p + os.sep for p in (
+    "ipykernel", "IPython", "zmq", "tornado", "jupyter_client", "asyncio", "concurrent",
+    "comm", "traitlets"))
+
+
+def _frame_files(frame) -> list[str]:
+    files = []
+    while frame is not None:
+        files.append(frame.f_code.co_filename)
+        frame = frame.f_back
+    return files
+
+
+def _machinery_thread(frame) -> bool:
+    """Whether a thread runs only the kernel's own machinery (ipykernel, IPython, zmq...).
+
+    The kernel's libraries start threads of their own on demand: pyzmq starts its
+    zero-copy garbage-collector thread (zmq/utils/garbage.py) the first time a message
+    frame is larger than zmq.COPY_THRESHOLD (64 KB), which is what an honest answer
+    printing a few thousand lines does (its output goes out as one large IOPub message);
+    IPython restarts its history-saving thread after a fork. So a thread id the snapshot
+    did not have is not by itself the student's: a thread whose stack holds any frame
+    outside that machinery (and outside threading.py) is counted.
+    """
+    files = _frame_files(frame)
+    threading_py = threading.__file__
+    ours = [f for f in files if f != threading_py]
+    return bool(ours) and all(any(m in f for m in _MACHINERY) for f in ours)
+
+
+def _thread_origin(frame) -> str:
+    files = [f for f in _frame_files(frame) if f != threading.__file__]
+    return os.path.basename(files[-1]) if files else "threading"
+
+
 def _snapshot(shell) -> dict:
     trusted = {}
     from . import wire
@@ -376,9 +411,13 @@ def probe(shell, violations: list, snap: dict) -> list[str]:
         if diff:
             found.append(f"class {cls.__module__}.{cls.__qualname__} patched: "
                          f"{', '.join(sorted(diff)[:4])}")
-    extra = set(sys._current_frames()) - snap["threads"]
+    frames = sys._current_frames()
+    extra = [f for ident, f in frames.items()
+             if ident not in snap["threads"] and not _machinery_thread(f)]
     if extra:
-        found.append(f"the submission started {len(extra)} background thread(s)")
+        where = sorted({_thread_origin(f) for f in extra})
+        found.append(f"the submission started {len(extra)} background thread(s) "
+                     f"({', '.join(where[:3])})")
     for v in violations[:20]:
         if v.endswith("(tracing installed)"):
             found.append(f"the submission: {v}")

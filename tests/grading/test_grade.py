@@ -88,7 +88,8 @@ def test_tampered_test_cells_are_restored_not_inflated(batch):
     _, rows, out = batch
     row = rows["tampered"]
     assert (row["score"], row["max_score"]) == ("0.0", "8.0")
-    assert "digest_tests, chain_tests, predict_tests were restored" in row["reason"]
+    assert ("digest_tests (Exercise 1), chain_tests (Exercise 2), predict_tests (Exercise 3) "
+            "were restored") in row["reason"]
     nb = nbformat.read(str(out / "autograded" / "tampered" / "chain.ipynb"), as_version=4)
     tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "chain_tests"]
     assert HIDDEN_MARKER in tests[0].source and tests[0].metadata.nbgrader.points == 3
