@@ -150,8 +150,9 @@ class StorageHooks:
                 vol = self.volumes.create(r.name or None, labels=dict(r.labels))
                 self.volumes.acquire(vol.name, c.id)
                 # moby setBindModeIfNull: a local volume from HostConfig.Binds or .Mounts shows
-                # Mode "z" unless the -v string gave a mode (``-v /anon`` and image VOLUMEs: "")
-                mode = r.mode or ("z" if (r.via_mount or r.name) and vol.driver == "local" else "")
+                # Mode "z" unless the -v string gave a mode (``-v /anon``, image VOLUMEs and
+                # --volumes-from shares: "")
+                mode = r.mode or ("z" if (r.via_mount or (r.raw and r.name)) and vol.driver == "local" else "")
                 info = {"Type": "volume", "Name": vol.name, "Source": vol.mountpoint, "Destination": r.target,
                         "Driver": vol.driver, "Mode": mode, "RW": not r.read_only, "Propagation": ""}
                 kind = local_mount_kind(vol)
