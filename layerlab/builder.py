@@ -256,6 +256,7 @@ class Builder:
         missed = no_cache
         cached_steps = 0
         total = len(instructions)
+        progress = _progress_labels(instructions)
         intermediates: list[Image] = []
         if not buildkit:
             log.append(f"Sending build context to Docker daemon  {_human(ctx.tar_size())}")
@@ -277,7 +278,7 @@ class Builder:
                     log.append(step)
                     log.append(f" ---> {state.base.short_id}" if state.base else " ---> ")
                 else:
-                    log.append(f"#{n} [{_stage_label(alias)}{n}/{total}] FROM {ref}")
+                    log.append(f"#{progress[n][0]} {progress[n][1]} FROM {ref}")
                 continue
             if state is None:
                 if inst.keyword == "arg":
@@ -305,9 +306,9 @@ class Builder:
                     intermediates.append(img)
                     log.append(" ---> Using cache")
                     log.append(f" ---> {img.short_id}")
-                else:
-                    log.append(f"#{n} [{n}/{total}] {inst.original}")
-                    log.append(f"#{n} CACHED")
+                elif n in progress:
+                    log.append(f"#{progress[n][0]} {progress[n][1]} {inst.original}")
+                    log.append(f"#{progress[n][0]} CACHED")
                 state.cache_key = key
                 continue
             missed = True
@@ -315,8 +316,9 @@ class Builder:
                 self.clock.advance(1)  # so a re-run RUN makes a new diff_id, as in Docker
             else:
                 self.clock.tick()
-            if buildkit:
-                log.append(f"#{n} [{n}/{total}] {inst.original}")
+            vertex = progress[n][0] if n in progress else 0
+            if buildkit and vertex:
+                log.append(f"#{vertex} {progress[n][1]} {inst.original}")
             container_id = self.ids.hex64() if not buildkit and inst.keyword not in ("copy", "add") else ""
             if container_id:
                 log.append(f" ---> Running in {container_id[:12]}")
@@ -325,14 +327,14 @@ class Builder:
             except BuildError as exc:
                 for line in (getattr(exc, "output", "") or "").rstrip("\n").split("\n"):
                     if line:
-                        log.append(f"#{n} {line}" if buildkit else line)
+                        log.append(f"#{vertex} {line}" if buildkit else line)
                 exc.log = log  # type: ignore[attr-defined]
                 if container_id and inst.keyword == "run":
                     exc.failed_container = (container_id, self._snapshot_or_base(state))  # type: ignore[attr-defined]
                 raise
             if output:
                 for line in output.rstrip("\n").split("\n"):
-                    log.append(f"#{n} {line}" if buildkit else line)
+                    log.append(f"#{vertex} {line}" if buildkit else line)
             limit = getattr(self, "max_layers", None)
             if layer is not None and not buildkit and limit is not None and len(state.layers) >= limit:
                 # the classic builder commits every step into the layer store, which refuses a
@@ -354,8 +356,8 @@ class Builder:
                 log.append(f" ---> {img.short_id}")
                 state.parent_id = img.id
                 state.last_image = img
-            else:
-                log.append(f"#{n} DONE 0.0s")
+            elif vertex:
+                log.append(f"#{vertex} DONE 0.0s")
             self.cache[(buildkit, key)] = (layer, state.config, entry, img)
             state.cache_key = key
         assert state is not None
@@ -367,8 +369,9 @@ class Builder:
         if not buildkit:
             log.append(f"Successfully built {image.short_id}")
         else:
-            log.append(f"#{total + 1} exporting to image")
-            log.append(f"#{total + 1} writing image {image.id} done")
+            last = max((v for v, _ in progress.values()), default=0) + 1
+            log.append(f"#{last} exporting to image")
+            log.append(f"#{last} writing image {image.id} done")
         result_step = total + 1
         return BuildResult(image, log, cached_steps, intermediates, result_step)
 
@@ -714,8 +717,34 @@ def _arg_pairs(inst: Instruction, env: dict[str, str]) -> list[tuple[str, str | 
     return out
 
 
-def _stage_label(alias: str | None) -> str:
-    return f"{alias} " if alias else ""
+# Instructions that BuildKit runs as steps of the build graph; the others only change the
+# image config and get no progress line of their own.
+_BUILDKIT_STEPS = frozenset({"from", "run", "copy", "add", "workdir"})
+
+
+def _progress_labels(instructions) -> dict[int, tuple[int, str]]:
+    """Instruction number (1-based) -> (vertex number, ``[label i/N]``) for the instructions
+    BuildKit shows as steps: per stage, FROM and the filesystem steps are numbered ``i/N``;
+    ENV, CMD, EXPOSE, LABEL... are not steps (a FROM/ENV/RUN/WORKDIR/EXPOSE/CMD file prints
+    ``[1/3] FROM``, ``[2/3] RUN``, ``[3/3] WORKDIR``). A stage is labelled by its ``AS`` name,
+    or ``stage-K`` when the file has several stages."""
+    stages: list[list[tuple[int, str | None]]] = []
+    for n, inst in enumerate(instructions, 1):
+        if inst.keyword == "from":
+            words = inst.text.split()
+            alias = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
+            stages.append([(n, alias)])
+        elif stages and inst.keyword in _BUILDKIT_STEPS:
+            stages[-1].append((n, None))
+    out: dict[int, tuple[int, str]] = {}
+    vertex = 0
+    for k, steps in enumerate(stages):
+        alias = steps[0][1]
+        label = f"{alias} " if alias else (f"stage-{k} " if len(stages) > 1 else "")
+        for i, (n, _) in enumerate(steps, 1):
+            vertex += 1
+            out[n] = (vertex, f"[{label}{i}/{len(steps)}]")
+    return out
 
 
 def _human(n: int) -> str:

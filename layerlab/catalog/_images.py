@@ -367,7 +367,7 @@ def _nginx_layers() -> tuple[Layer, ...]:
                ("/docker-entrypoint.d/15-local-resolvers.envsh",
                 "#!/bin/sh\n# vim:sw=2:ts=2:sts=2:et\n\nset -eu\n\nLC_ALL=C\nPATH=\"$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\n\n[ \"${NGINX_ENTRYPOINT_LOCAL_RESOLVERS:-}\" ] || return 0\n\nNGINX_LOCAL_RESOLVERS=$(awk 'BEGIN{ORS=\" \"} $1==\"nameserver\" {print $2}' /etc/resolv.conf)\nexport NGINX_LOCAL_RESOLVERS\n", 336),
                ("/docker-entrypoint.d/20-envsubst-on-templates.sh",
-                "#!/bin/sh\n\nset -e\n\nME=$(basename \"$0\")\n\nentrypoint_log() {\n    if [ -z \"${NGINX_ENTRYPOINT_QUIET_LOGS:-}\" ]; then\n        echo \"$@\"\n    fi\n}\n\nadd_stream_block() {\n  local conffile=\"/etc/nginx/nginx.conf\"\n", 3_018),
+                "#!/bin/sh\n\nset -e\n\nME=$(basename \"$0\")\n\nentrypoint_log() {\n    if [ -z \"${NGINX_ENTRYPOINT_QUIET_LOGS:-}\" ]; then\n        echo \"$@\"\n    fi\n}\n\nadd_stream_block() {\n  local conffile=\"/etc/nginx/nginx.conf\"\n}\n", 3_018),
                ("/docker-entrypoint.d/30-tune-worker-processes.sh",
                 "#!/bin/sh\n# vim:sw=2:ts=2:sts=2:et\n\nset -eu\n\nLC_ALL=C\nME=$(basename \"$0\")\nPATH=\"$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\n\n[ \"${NGINX_ENTRYPOINT_WORKER_PROCESSES_AUTOTUNE:-}\" ] || exit 0\n", 4_620)]
     copies = []

@@ -184,3 +184,18 @@ def test_buildkit_run_true_mount_stubs(busybox_tar):
     snap = Engine(seed=0, clock=Clock(), driver="overlayfs")
     snap.import_tar(busybox_tar, "bb:1")
     assert snap.build(df, {}, tag="t", buildkit=True).image.layers[-1].diff_id == EMPTY_TAR_DIFF_ID
+
+
+def test_buildkit_numbers_only_the_steps_it_runs():
+    """BuildKit's progress shows FROM and the filesystem steps (RUN, COPY, ADD, WORKDIR),
+    numbered per stage; ENV, EXPOSE, CMD... change the config and get no line (issue 16)."""
+    from layerlab import Engine
+    log = Engine().build("FROM busybox\nENV A=1\nRUN echo hi\nWORKDIR /app\nEXPOSE 80\nCMD [\"sh\"]\n").output
+    steps = [ln for ln in log.splitlines() if "] " in ln]
+    assert steps == ["#1 [1/3] FROM busybox", "#2 [2/3] RUN echo hi", "#3 [3/3] WORKDIR /app"]
+    assert log.splitlines()[-2] == "#4 exporting to image"
+    log = Engine().build("FROM busybox AS b\nRUN echo x > /x\nFROM alpine:3.19\nCOPY --from=b /x /x\n"
+                         "LABEL a=b\n").output
+    assert [ln for ln in log.splitlines() if "] " in ln] == [
+        "#1 [b 1/2] FROM busybox", "#2 [b 2/2] RUN echo x > /x",
+        "#3 [stage-1 1/2] FROM alpine:3.19", "#4 [stage-1 2/2] COPY --from=b /x /x"]
