@@ -39,7 +39,7 @@ from .tree import FILE, Node
 
 __all__ = ["CONTEXT", "BLOATED_DOCKERFILE", "HOST_CONFIG", "HOST_CONFIG_TEXT", "TARGETS",
            "STORAGE", "context", "dockerignore_excludes", "install_host_config", "build", "check_app",
-           "measure", "wasted_bytes", "run_commands", "mounts", "inventory", "traffic", "APP_FILES"]
+           "measure", "scoreboard", "text", "listing", "NOT_THE_APP", "wasted_bytes", "run_commands", "mounts", "inventory", "traffic", "APP_FILES"]
 
 # ----------------------------------------------------------------------------- the app's files
 SERVER_PY = '''\
@@ -235,7 +235,8 @@ A tiny team notebook with photos. `docker build -t notes .` and run it with
 
 def _exe(text: str) -> Node:
     """A file committed with its executable bit (git keeps it; so does the build context)."""
-    return Node(FILE, 0o755, 0, 0, 0, Content.of(text))
+    from .clock import DEFAULT_EPOCH
+    return Node(FILE, 0o755, 0, 0, DEFAULT_EPOCH, Content.of(text))
 
 
 #: The files the app needs in the image (path in the context -> what the server does with it).
@@ -308,6 +309,42 @@ STORAGE = {
 }
 
 
+#: What the rest of the folder is (path prefix -> description).
+NOT_THE_APP = {
+    ".git/": "the project's history (git)",
+    ".venv/": "the developer's own Python environment",
+    "tests/": "the tests and their sample database",
+    "docs/": "screenshots for the README",
+    "README.md": "the project's read-me",
+    "requirements-dev.txt": "the packages the tests need",
+}
+
+
+def _size(data) -> int:
+    if isinstance(data, Node):
+        return data.content.size
+    if isinstance(data, Content):
+        return data.size
+    return len(data.encode() if isinstance(data, str) else data)
+
+
+def text(path: str) -> str:
+    """The text of a file of the notes folder (``notesapp.text("start.sh")``)."""
+    data = CONTEXT[path]
+    if isinstance(data, Node):
+        data = data.content
+    return data.read().decode() if isinstance(data, Content) else data
+
+
+def listing() -> list[tuple[str, int, str]]:
+    """``(path, bytes, what it is)`` for every file of the notes folder, sorted by path."""
+    rows = []
+    for path in sorted(CONTEXT):
+        role = APP_FILES.get(path) or next((d for pre, d in NOT_THE_APP.items() if path.startswith(pre)), "")
+        rows.append((path, _size(CONTEXT[path]), role))
+    return rows
+
+
 # ----------------------------------------------------------------------------- .dockerignore
 def _pattern_regex(pattern: str) -> re.Pattern:
     """moby/patternmatcher: Go filepath.Match syntax (``*`` and ``?`` stop at ``/``,
@@ -376,13 +413,15 @@ def dockerignore_excludes(dockerignore: str, path: str) -> bool:
 
 
 def context(dockerignore: str = "", dockerfile: str | None = None) -> dict[str, object]:
-    """The build context the docker client sends: :data:`CONTEXT` without what
-    ``dockerignore`` excludes (``Dockerfile`` and ``.dockerignore`` themselves are always sent,
-    as the client does), plus those two files."""
+    """What a build can COPY from the notes folder: :data:`CONTEXT` without what
+    ``dockerignore`` excludes, plus the ``Dockerfile`` and the ``.dockerignore`` themselves
+    unless they are excluded too (the client sends them anyway, but COPY does not copy them:
+    docs.docker.com/build/concepts/context/#dockerignore-files)."""
     files = {p: d for p, d in CONTEXT.items() if not dockerignore_excludes(dockerignore, p)}
-    if dockerfile is not None:
+    # both are sent whatever .dockerignore says, but COPY skips them when it names them
+    if dockerfile is not None and not dockerignore_excludes(dockerignore, "Dockerfile"):
         files["Dockerfile"] = dockerfile
-    if dockerignore:
+    if dockerignore and not dockerignore_excludes(dockerignore, ".dockerignore"):
         files[".dockerignore"] = dockerignore
     return files
 
@@ -534,6 +573,24 @@ def wasted_bytes(layers) -> int:
             wasted += visible.pop(path, 0) + hide_under(path)
             visible[path] = node.size
     return wasted
+
+
+def scoreboard(engine, image: str = "notes:2.0") -> list[list[str]]:
+    """Rows ``[measure, target, yours, met?]`` for the capstone's three targets (plain text)."""
+    from .errors import LayerlabError
+    from .render import size_text
+    try:
+        m = measure(engine, image)
+    except LayerlabError as exc:
+        return [["image", image, str(exc), "✗"]]
+    t = TARGETS
+    return [
+        ["size", f"at most {size_text(t['size'])}", f"{size_text(m['size'])} ({m['size']:,} bytes)",
+         "✓" if m["size"] <= t["size"] else "✗"],
+        ["wasted bytes", f"at most {size_text(t['wasted_bytes'])}",
+         f"{size_text(m['wasted_bytes'])} ({m['wasted_bytes']:,} bytes)", "✓" if m["wasted_bytes"] <= t["wasted_bytes"] else "✗"],
+        ["layers", f"at most {t['layers']}", str(m["layers"]), "✓" if m["layers"] <= t["layers"] else "✗"],
+    ]
 
 
 # ----------------------------------------------------------------------------- the app check
