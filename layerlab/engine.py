@@ -175,6 +175,7 @@ class Engine:
         """``docker build``. ``buildkit=None`` reads ``DOCKER_BUILDKIT`` (``0`` = classic)."""
         if buildkit is None:
             buildkit = os.environ.get("DOCKER_BUILDKIT", "1") not in ("0", "false")
+        context = _apply_dockerignore(context)
         try:
             result = self._builder.build(dockerfile, context, buildkit=buildkit, no_cache=no_cache,
                                          build_args=build_args, target=target)
@@ -735,8 +736,72 @@ class Engine:
         return {"images": images, "images_size": total, "containers": containers,
                 "volumes": self.hooks.volume_usage(), "build_cache": []}
 
+    # ================================================================== image efficiency
+    def efficiency(self, ref: str):
+        """Where an image's bytes go: per layer the paths it adds, changes and deletes, the bytes
+        later layers hide (wasted), and dive's efficiency score. Returns a
+        :class:`layerlab.efficiency.Efficiency` (see that module for every definition)."""
+        from .efficiency import analyze
+        img = self.image(ref)
+        made_by = [h.created_by for h in img.history if not h.empty_layer]
+        sizes = [self.hooks.layer_size(layer) for layer in img.layers]
+        return analyze(img.layers, made_by, sizes, image=img.id)
+
 
 # ---------------------------------------------------------------------- helpers
+def _dockerignore_regex(pattern: str):
+    """One ``.dockerignore`` pattern as a regex over slash-separated context paths (moby
+    patternmatcher: ``*`` and ``?`` stay inside one path element, ``**`` crosses them)."""
+    import posixpath
+    pat = posixpath.normpath(pattern.strip().lstrip("/")).rstrip("/")
+    out, i = "", 0
+    while i < len(pat):
+        c = pat[i]
+        if pat.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+            continue
+        if pat.startswith("**", i):
+            out, i = out + ".*", i + 2
+            continue
+        out += "[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c)
+        i += 1
+    return re.compile(out + r"\Z")
+
+
+def _apply_dockerignore(context):
+    """A dict build context without the paths its ``.dockerignore`` entry excludes, as the
+    docker client leaves them out of the context it sends (a pattern that matches a directory
+    excludes everything under it; ``!pattern`` re-includes; the last matching line wins).
+    Directory contexts are filtered by the builder itself; other contexts pass unchanged."""
+    if not isinstance(context, Mapping) or ".dockerignore" not in context:
+        return context
+    raw = context[".dockerignore"]
+    if hasattr(raw, "bytes"):
+        raw = raw.bytes()
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    if not isinstance(raw, str):
+        return context
+    rules = []
+    for line in raw.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        neg = line.startswith("!")
+        rules.append((neg, _dockerignore_regex(line[1:] if neg else line)))
+
+    def excluded(path: str) -> bool:
+        rel = path.strip("/")
+        parts = rel.split("/")
+        hit = False
+        for neg, rx in rules:
+            if any(rx.match("/".join(parts[:n])) for n in range(1, len(parts) + 1)):
+                hit = not neg
+        return hit
+
+    return {p: v for p, v in context.items() if not excluded(p)}
+
+
 def _split_command(command: str) -> list[str]:
     import shlex
     return shlex.split(command)

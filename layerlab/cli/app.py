@@ -18,7 +18,8 @@ TOP = {
 GROUPS = {
     "image": {"build": "build", "history": "history", "import": "import", "inspect": "inspect",
               "load": "load", "ls": "ls", "list": "ls", "prune": "prune", "pull": "pull", "rm": "rm",
-              "remove": "rm", "save": "save", "tag": "tag"},
+              "remove": "rm", "save": "save", "tag": "tag",
+              "efficiency": "efficiency"},   # layerlab's own (layerlab.cli.efficiency)
     "container": {"commit": "commit", "create": "create", "diff": "diff", "exec": "exec",
                   "inspect": "inspect", "kill": "kill", "logs": "logs", "ls": "ls", "list": "ls",
                   "ps": "ls", "prune": "prune", "restart": "restart", "rm": "rm", "remove": "rm", "run": "run",
@@ -149,6 +150,7 @@ READ_ONLY = {
     "docker volume inspect", "docker diff", "docker container diff", "docker logs",
     "docker container logs", "docker info", "docker system info", "docker version",
     "docker system df", "docker volume ls", "docker save", "docker image save",
+    "docker image efficiency",
 }
 
 

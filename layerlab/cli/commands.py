@@ -1403,3 +1403,7 @@ def cmd_system_prune(cli, o):
     sections.append(("Deleted Images:", lines))
     _report(cli, sections, space + img_space)
     return 0
+
+
+# ====================================================================== layerlab's own commands
+from . import efficiency as _efficiency  # noqa: E402,F401  (registers `image efficiency`)
