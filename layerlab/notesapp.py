@@ -10,8 +10,8 @@ one definition of the app:
   ``templates/``, ``static/``, ``requirements.txt``, a default ``config.ini``) and what else
   lies in that folder (the ``.git`` history, a local ``.venv``, test fixtures, screenshots);
 * :data:`BLOATED_DOCKERFILE` -- the Dockerfile the app ships with;
-* :func:`context` -- the context after a ``.dockerignore`` (the client drops excluded files
-  before it sends the context, moby's patternmatcher rules);
+* :func:`context` -- the folder as a build context, with a ``Dockerfile`` and a ``.dockerignore``
+  (which :meth:`~layerlab.engine.Engine.build` applies, as the docker client does);
 * :func:`install_host_config` -- the production config on the engine's host filesystem, at
   :data:`HOST_CONFIG` (what ``-v /srv/notes/config.ini:...`` bind-mounts);
 * :func:`check_app` -- does the app still work in a container of this image? It runs one with
@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shlex
 
 from .content import Content
 from .tree import FILE, Node
 
 __all__ = ["CONTEXT", "BLOATED_DOCKERFILE", "HOST_CONFIG", "HOST_CONFIG_TEXT", "TARGETS",
-           "STORAGE", "context", "dockerignore_excludes", "install_host_config", "build", "check_app",
+           "STORAGE", "context", "install_host_config", "fresh_engine", "build", "check_app",
            "measure", "scoreboard", "text", "listing", "NOT_THE_APP", "wasted_bytes", "run_commands", "mounts", "inventory", "traffic", "APP_FILES"]
 
 # ----------------------------------------------------------------------------- the app's files
@@ -345,83 +344,16 @@ def listing() -> list[tuple[str, int, str]]:
     return rows
 
 
-# ----------------------------------------------------------------------------- .dockerignore
-def _pattern_regex(pattern: str) -> re.Pattern:
-    """moby/patternmatcher: Go filepath.Match syntax (``*`` and ``?`` stop at ``/``,
-    ``[...]`` classes) plus ``**`` for any number of directories."""
-    out, i = "", 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "*":
-            if pattern[i:i + 2] == "**":
-                i += 2
-                if pattern[i:i + 1] == "/":
-                    out += "(?:.*/)?"
-                    i += 1
-                else:
-                    out += ".*"
-                continue
-            out += "[^/]*"
-        elif ch == "?":
-            out += "[^/]"
-        elif ch == "[":
-            j = pattern.find("]", i + 1)
-            if j < 0:
-                out += re.escape(ch)
-            else:
-                body = pattern[i + 1:j]
-                out += "[" + ("^" + body[1:] if body.startswith("^") else body) + "]"
-                i = j
-        elif ch == "\\" and i + 1 < len(pattern):
-            i += 1
-            out += re.escape(pattern[i])
-        else:
-            out += re.escape(ch)
-        i += 1
-    return re.compile(out + r"\Z")
-
-
-def _clean(pattern: str) -> str:
-    import posixpath
-    p = posixpath.normpath(pattern.strip().lstrip("/")) if pattern.strip().lstrip("/") else ""
-    return "" if p == "." else p
-
-
-def _patterns(dockerignore: str) -> list[tuple[bool, re.Pattern]]:
-    out = []
-    for raw in (dockerignore or "").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        neg = line.startswith("!")
-        pat = _clean(line[1:] if neg else line)
-        if pat:
-            out.append((neg, _pattern_regex(pat)))
-    return out
-
-
-def dockerignore_excludes(dockerignore: str, path: str) -> bool:
-    """Whether ``.dockerignore`` text excludes ``path`` (relative to the context): the last
-    pattern matching the path or one of its parent directories decides, ``!`` re-includes."""
-    parts = path.strip("/").split("/")
-    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-    excluded = False
-    for neg, rx in _patterns(dockerignore):
-        if any(rx.match(p) for p in prefixes):
-            excluded = not neg
-    return excluded
-
-
+# ----------------------------------------------------------------------------- the context
 def context(dockerignore: str = "", dockerfile: str | None = None) -> dict[str, object]:
-    """What a build can COPY from the notes folder: :data:`CONTEXT` without what
-    ``dockerignore`` excludes, plus the ``Dockerfile`` and the ``.dockerignore`` themselves
-    unless they are excluded too (the client sends them anyway, but COPY does not copy them:
-    docs.docker.com/build/concepts/context/#dockerignore-files)."""
-    files = {p: d for p, d in CONTEXT.items() if not dockerignore_excludes(dockerignore, p)}
-    # both are sent whatever .dockerignore says, but COPY skips them when it names them
-    if dockerfile is not None and not dockerignore_excludes(dockerignore, "Dockerfile"):
+    """The notes folder as a build context: :data:`CONTEXT`, plus the ``Dockerfile`` and the
+    ``.dockerignore`` when given. :meth:`Engine.build` leaves out what the ``.dockerignore``
+    excludes, as the docker client does (the Dockerfile and the .dockerignore too, if they are
+    listed: they are still sent, but COPY does not copy them)."""
+    files = dict(CONTEXT)
+    if dockerfile is not None:
         files["Dockerfile"] = dockerfile
-    if dockerignore and not dockerignore_excludes(dockerignore, ".dockerignore"):
+    if dockerignore:
         files[".dockerignore"] = dockerignore
     return files
 
@@ -436,10 +368,30 @@ def install_host_config(engine) -> None:
         host.write(HOST_CONFIG, HOST_CONFIG_TEXT)
 
 
+# Build results of every engine this module built on, by BuildKit cache key. A build cache hit
+# reuses layers, which are immutable values: the same instructions on the same parent give the
+# same layers whether they are rebuilt or reused (the builder is deterministic).
+_SHARED_CACHE: dict = {}
+
+
+def fresh_engine(seed: int = 0):
+    """A new Engine -- no images, containers, volumes or host files -- whose build cache starts
+    with what this process has built through :func:`build` before, as a CI runner keeps its
+    BuildKit cache between jobs. Graders build the same Dockerfiles many times; this keeps that
+    fast without sharing anything else."""
+    from .engine import Engine
+    eng = Engine(seed=seed)
+    eng.build_cache.update(_SHARED_CACHE)
+    return eng
+
+
 def build(engine, dockerfile: str, dockerignore: str = "", tag: str = "notes:2.0"):
     """``docker build -t TAG .`` in the notes project folder (with this Dockerfile and
     ``.dockerignore``); returns the BuildResult (raises BuildError as docker build fails)."""
-    return engine.build(dockerfile, context(dockerignore, dockerfile), tag=tag)
+    try:
+        return engine.build(dockerfile, context(dockerignore, dockerfile), tag=tag)
+    finally:
+        _SHARED_CACHE.update(engine.build_cache)
 
 
 def run_commands(engine, commands) -> list[dict]:
@@ -472,10 +424,11 @@ def mounts(engine, container: str) -> dict[str, dict]:
     them under ``Mounts``), ``--mount type=tmpfs`` ones in ``Mounts``: both are here."""
     from .cli import run
     code, so, _ = run(["inspect", "--type", "container", container, "--format",
-                       "{{json .Mounts}}|{{json .HostConfig.Tmpfs}}"], engine)
+                       "{{json .Mounts}}\n{{json .HostConfig}}"], engine)
     if code != 0:
         return {}
-    left, _, right = so.decode().strip().partition("|")
+    left, _, right = so.decode().strip().partition("\n")
+    right = json.dumps((json.loads(right) or {}).get("Tmpfs") or {})
     out: dict[str, dict] = {}
     anon = {v["Name"] for v in engine.volume_ls() if "com.docker.volume.anonymous" in (v.get("Labels") or {})}
     for m in json.loads(left) or []:
@@ -512,8 +465,8 @@ def inventory(engine, container: str = "notes") -> dict:
         return _exec(engine, container, "sh", "-c", cmd)
 
     code, db = read('cat "$(sed -n "s/^database *= *//p" /etc/notes/config.ini)"')
-    _, photos = read('cd "$(sed -n "s/^uploads *= *//p" /etc/notes/config.ini)" 2>/dev/null && '
-                     'for f in *; do [ -f "$f" ] && echo "$f $(wc -c < "$f")"; done; true')
+    _, photos = read('ls -ln "$(sed -n "s/^uploads *= *//p" /etc/notes/config.ini)" 2>/dev/null | '
+                     "sed -n 's/^-[^ ]* *[0-9]* *[0-9]* *[0-9]* *\\([0-9]*\\) .* \\([^ ]*\\)$/\\2 \\1/p'; true")
     _, site = read('sed -n "s/^site_name *= *//p" /etc/notes/config.ini')
     _, cache = read('ls "$(sed -n "s/^cache *= *//p" /etc/notes/config.ini)" 2>/dev/null; true')
     lines = db.splitlines() if code == 0 else []

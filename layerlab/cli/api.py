@@ -141,8 +141,9 @@ def container_inspect(engine, c, size: bool = False) -> dict:
         gd = {"Data": None, "Name": engine.info().get("Driver", "overlay2")}
     tmpfs = {}
     for m in getattr(c, "mounts", None) or []:
-        if getattr(m, "type", "") == "tmpfs":
-            tmpfs[getattr(m, "target", "")] = getattr(m, "options", "")
+        req = getattr(m, "request", None) or m        # a Mounted wraps the request
+        if getattr(req, "type", "") == "tmpfs" and getattr(req, "options", None) is not None:
+            tmpfs[getattr(req, "target", "")] = req.options   # --tmpfs only: --mount ones are in .Mounts
     doc = {
         "Id": c.id,
         "Created": rfc3339nano(c.created),
