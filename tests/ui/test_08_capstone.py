@@ -28,7 +28,7 @@ _TOO_WIDE = """() => {
   const w = window.innerWidth;
   return [...document.querySelectorAll('.jp-Cell, .layerlab-explorer, .layerlab-image-explorer, .jp-RenderedHTMLCommon table')]
     .filter(e => e.getBoundingClientRect().right > w + 1)
-    .map(e => e.className.toString().slice(0, 80));
+    .map(e => e.tagName + '.' + e.className.toString().slice(0, 60) + ': ' + e.innerText.slice(0, 80));
 }"""
 
 
