@@ -474,19 +474,26 @@ def _ensure_image(cli, ref: str, cmd: str) -> None:
     from ..engine import normalize_ref
     shown = ref if "@" in ref or ":" in ref.rsplit("/", 1)[-1] else ref + ":latest"
     cli.err(f"Unable to find image '{shown}' locally\n")
+    present = _present_layers(eng)
     try:
         img = eng.pull(ref)
     except DaemonError as exc:
         raise _status_error(exc, cmd)
-    cli.err(_pull_progress(normalize_ref(ref), img))
+    cli.err(_pull_progress(normalize_ref(ref), img, present))
 
 
-def _pull_progress(ref: str, img) -> str:
+def _present_layers(eng) -> set:
+    """Chain IDs of the layers already in the store: a pull does not download those again."""
+    return {cid for img in eng.images_by_id.values() for cid in img.chain_ids}
+
+
+def _pull_progress(ref: str, img, present=frozenset()) -> str:
     name, tag = split_ref(ref)
     repo = name if "/" in name else "library/" + name
     lines = [f"{tag}: Pulling from {repo}"]
-    for layer in img.layers:
-        lines.append(f"{layer.diff_id.split(':', 1)[1][:12]}: Pull complete ")
+    for layer, cid in zip(img.layers, img.chain_ids):
+        status = "Already exists" if cid in present else "Pull complete"   # moby distribution/pull_v2.go
+        lines.append(f"{layer.diff_id.split(':', 1)[1][:12]}: {status} ")
     lines.append(f"Digest: {img.id}")
     lines.append(f"Status: Downloaded newer image for {ref}")
     return "\n".join(lines) + "\n"
@@ -765,13 +772,14 @@ def cmd_pull(cli, o):
     eng = cli.engine
     norm = normalize_ref(ref)
     existing = eng.find_image(norm)
+    present = _present_layers(eng)
     img = eng.pull(ref)
     name, tag = split_ref(norm)
     if existing is not None and existing.id == img.id:
         cli.out(f"{tag}: Pulling from {name if '/' in name else 'library/' + name}\n"
                 f"Digest: {img.id}\nStatus: Image is up to date for {norm}\n")
     else:
-        cli.out(_pull_progress(norm, img))
+        cli.out(_pull_progress(norm, img, present))
     cli.out(f"docker.io/{'library/' if '/' not in name else ''}{norm}\n")
     return 0
 

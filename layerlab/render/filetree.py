@@ -41,14 +41,18 @@ class TreeRow:
 
 
 def tree_rows(entries: Mapping[str, object], marks: Mapping[str, str] | None = None,
-              deleted: Mapping[str, object] | None = None, *, only_marked: bool = False) -> list[TreeRow]:
+              deleted: Mapping[str, object] | None = None, *, only_marked: bool = False,
+              deleted_sizes: Mapping[str, int] | None = None) -> list[TreeRow]:
     """Pre-order rows (names sorted) of a tree given as ``{path: Node}`` (``/`` left out).
 
     ``marks``: ``{path: "A"|"C"}``; ``deleted``: ``{path: Node}`` of deleted paths, shown
-    with ``D`` where they were. ``only_marked``: keep marked paths and their parents only.
+    with ``D`` where they were, sized by ``deleted_sizes`` (default: a file's own size).
+    ``only_marked``: keep marked paths and their parents only. A folder's size is the bytes of
+    the files under it that are shown and present (deleted ones not included).
     """
     marks = dict(marks or {})
     deleted = dict(deleted or {})
+    deleted_sizes = dict(deleted_sizes or {})
     nodes = {p: n for p, n in entries.items() if p != "/"}
     for p, n in deleted.items():
         nodes.setdefault(p, n)
@@ -62,7 +66,9 @@ def tree_rows(entries: Mapping[str, object], marks: Mapping[str, str] | None = N
         nodes = {p: n for p, n in nodes.items() if p in keep}
     sizes: dict[str, int] = {}
     for p, n in nodes.items():
-        if n.kind != DIR:
+        if marks.get(p) == "D":          # what it held; not counted in the folders above (gone)
+            sizes[p] = deleted_sizes.get(p, n.size if n.kind != DIR else 0)
+        elif n.kind != DIR:
             s = n.size
             sizes[p] = s
             for a in ancestors(p):
@@ -91,7 +97,14 @@ def layer_view(image, report, index: int, *, only_marked: bool = False) -> list[
     marks = {p: "A" for p in lr.added}
     marks.update({p: "C" for p in lr.changed})
     deleted = {p: below.entries[p] for p in lr.deleted if p in below.entries}
-    return tree_rows(merged.entries, marks, deleted, only_marked=only_marked)
+    sizes = {p: _subtree_bytes(below.entries, p) for p in deleted}
+    return tree_rows(merged.entries, marks, deleted, only_marked=only_marked, deleted_sizes=sizes)
+
+
+def _subtree_bytes(entries: Mapping[str, object], top: str) -> int:
+    """Bytes of the non-directories at ``top`` or under it (each path once)."""
+    prefix = top + "/"
+    return sum(n.size for p, n in entries.items() if (p == top or p.startswith(prefix)) and n.kind != DIR)
 
 
 def container_view(engine, container: str, *, only_marked: bool = False) -> list[TreeRow]:
@@ -100,13 +113,15 @@ def container_view(engine, container: str, *, only_marked: bool = False) -> list
     changes = engine.diff(container)
     entries = dict(c.rootfs.walk("/"))
     marks = {ch.path: ch.kind for ch in changes if ch.kind != "D"}
-    deleted = {}
+    deleted, sizes = {}, {}
     for ch in changes:
         if ch.kind == "D":
             node = c.rootfs.lower.lookup(ch.path)
             if node is not None:
                 deleted[ch.path] = node
-    return tree_rows(entries, marks, deleted, only_marked=only_marked)
+                sizes[ch.path] = (sum(n.size for _, n in c.rootfs.lower.walk(ch.path) if n.kind != DIR)
+                                  if node.kind == DIR else node.size)
+    return tree_rows(entries, marks, deleted, only_marked=only_marked, deleted_sizes=sizes)
 
 
 def tree_html(rows: Sequence[TreeRow], *, limit: int = 400) -> str:
@@ -148,7 +163,7 @@ def efficiency_svg(report, selected: int | None = None, *, width: int = 900) -> 
         sel = selected is not None and r.index == selected
         w_all = bar_w * r.size / biggest
         w_hidden = bar_w * min(r.hidden_bytes, r.size) / biggest
-        label = escape(ellipsis(f"L{r.index}  {_short(r.created_by)}", 52))
+        label = escape(ellipsis(f"L{r.index}  {_short(r.created_by)}", 46))
         parts.append(
             f'<g class="layer{" selected" if sel else ""}"><title>{escape(r.created_by)}\n'
             f'layer {r.index}: {r.size} bytes; adds {len(r.added)}, changes {len(r.changed)}, '

@@ -198,6 +198,7 @@ class ImageExplorer:
         title, shown = self.image.value, rep
         cname = self.container.value
         only = self.only_changes.value
+        self.layer.disabled = bool(cname and cname != NO_CONTAINER)    # a container: its own layer
         if cname and cname != NO_CONTAINER:
             try:
                 c = self.engine.container(cname)
@@ -225,6 +226,8 @@ class ImageExplorer:
                               f"{size_text(shown.image_size)}; wasted <b style=\"color:#c62828\">"
                               f"{size_text(shown.wasted_bytes)}</b> in {len(shown.wasted)} files; "
                               f"efficiency score <b>{shown.score * 100:.2f} %</b> (dive's rule)")
+        self._tree_heading.value += ('<br><span style="color:#757575">size: a file\'s bytes (a deleted one: what it '
+                                     'held); a folder\'s: the files shown under it that are still there</span>')
         self.tree.value = FT.tree_html(self.rows, limit=self.limit)
         self.wasted.value = FT.wasted_html(shown)
         self.redraws += 1
