@@ -656,7 +656,8 @@ def _check_app(engine, image: str, name: str) -> list[dict]:
     outs = [_exec(engine, name, "notesctl", *s) for s in steps]
     bad = [f"notesctl {' '.join(s)}: {o.strip()}" for s, (code, o) in zip(steps, outs) if code != 0]
     ok = not bad and "notes: 1" in outs[-1][1] and "photos: 1" in outs[-1][1]
-    item("notes, photos and the page cache work", ok, "; ".join(bad) if bad else outs[-1][1].replace("\n", ", "))
+    item("notes, photos and the page cache work", ok,
+         "; ".join(bad) if bad else ", ".join(outs[-1][1].split("\n")).strip(", "))
     _cleanup(engine, name, vol)
     return results
 
