@@ -14,12 +14,15 @@ one definition of the app:
   (which :meth:`~layerlab.engine.Engine.build` applies, as the docker client does);
 * :func:`install_host_config` -- the production config on the engine's host filesystem, at
   :data:`HOST_CONFIG` (what ``-v /srv/notes/config.ini:...`` bind-mounts);
+* :func:`build` -- ``docker build -t TAG .`` in the folder; :func:`fresh_engine` -- a new engine
+  that shares only this process's build cache (graders rebuild the same Dockerfiles often);
 * :func:`check_app` -- does the app still work in a container of this image? It runs one with
   the production storage and drives it, then removes what it made;
-* :func:`measure` -- size, wasted bytes, layer count and efficiency score of an image;
-* :func:`run_commands`, :func:`mounts`, :func:`inventory` -- run a learner's docker command
-  lines, and read back (as docker shows it) how a container stores its data and what data the
-  app holds.
+* :func:`measure` / :func:`scoreboard` -- size, wasted bytes, layer count and efficiency score
+  of an image, against :data:`TARGETS`;
+* :func:`run_commands`, :func:`traffic`, :func:`mounts`, :func:`inventory` -- run a learner's
+  docker command lines, play a morning of users, and read back (as docker shows it) how a
+  container stores its data and what data the app holds.
 
 The app is a model, as layerlab's ``python`` is: ``python3 /app/server.py`` keeps running like a
 server but serves nothing. The app's work is done by ``notesctl``, a POSIX shell script the web
@@ -36,9 +39,10 @@ import shlex
 from .content import Content
 from .tree import FILE, Node
 
-__all__ = ["CONTEXT", "BLOATED_DOCKERFILE", "HOST_CONFIG", "HOST_CONFIG_TEXT", "TARGETS",
-           "STORAGE", "context", "install_host_config", "fresh_engine", "build", "check_app",
-           "measure", "scoreboard", "text", "listing", "NOT_THE_APP", "wasted_bytes", "run_commands", "mounts", "inventory", "traffic", "APP_FILES"]
+__all__ = ["CONTEXT", "APP_FILES", "NOT_THE_APP", "BLOATED_DOCKERFILE", "HOST_CONFIG", "HOST_CONFIG_TEXT",
+           "TARGETS", "text", "listing", "context", "install_host_config", "fresh_engine", "build",
+           "check_app", "measure", "scoreboard", "wasted_bytes", "run_commands", "mounts", "traffic",
+           "inventory"]
 
 # ----------------------------------------------------------------------------- the app's files
 SERVER_PY = '''\
@@ -299,14 +303,6 @@ CMD ["/app/start.sh"]
 
 #: The capstone's targets for the slim image.
 TARGETS = {"size": 150_000_000, "wasted_bytes": 5_000_000, "layers": 10}
-
-#: Where each kind of data the app keeps should live when it runs.
-STORAGE = {
-    "/data": "volume",                       # the database and the uploaded photos: a named volume
-    "/etc/notes/config.ini": "bind-ro",      # the production config, from the host, read-only
-    "/var/cache/notes": "tmpfs",             # the page cache: rebuilt on demand, memory is enough
-}
-
 
 #: What the rest of the folder is (path prefix -> description).
 NOT_THE_APP = {
