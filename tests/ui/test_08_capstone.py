@@ -58,7 +58,6 @@ def test_capstone_runs_and_both_explorers_react_in_chromium(playwright_sync, lab
             "() => document.querySelector('.layerlab-explorer').innerText.includes('B: 10 layers')", timeout=30_000)
         explorer.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "08-capstone-explorer.png"))
-        explorer.screenshot(path=str(ARTIFACTS / "08-capstone-explorer-widget.png"))
 
         # the image explorer: pick the running container -> its writable layer
         image_explorer = page.locator(".layerlab-image-explorer").first
@@ -72,7 +71,6 @@ def test_capstone_runs_and_both_explorers_react_in_chromium(playwright_sync, lab
             "() => document.querySelector('.layerlab-image-explorer').innerText.includes('app.log')", timeout=60_000)
         image_explorer.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "08-capstone-image-explorer.png"))
-        image_explorer.screenshot(path=str(ARTIFACTS / "08-capstone-image-explorer-widget.png"))
 
         assert page.evaluate(_TOO_WIDE) == [], "something is wider than the 1280 px window"
     except Exception:
