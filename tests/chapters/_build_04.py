@@ -168,7 +168,8 @@ print("same bottom layer: ", nginx.diff_ids[0] == alpine.diff_ids[0])
 
 md("""
 Look at the pull above: `e3af27f46b0f: Already exists`. Docker did not download alpine's layer
-again, because `nginx:alpine` had brought the very same layer (same diff_id, same chain ID) and it
+again, because `nginx:alpine` had brought the very same layer (same diff_id, same
+[chain ID](glossary.md#chain-id)) and it
 is stored once for both images.
 
 What the list does **not** tell you: which Dockerfile instruction made each layer, when, and how
@@ -444,7 +445,8 @@ The column holds two numbers, `SIZE (virtual VIRTUAL)`:
 * **SIZE** is the container's writable layer alone: the bytes of every file it added or copied up
   (here `nginx.pid`, `hello.html`, and the *whole* `nginx.conf`, copied up when we appended one line
   to it — see [copy-up](glossary.md#copy-up) in Chapter 2);
-* **virtual** is that plus the whole image underneath: what the container *sees*, not what it *owns*.
+* **virtual** ([virtual size](glossary.md#virtual-size)) is that plus the whole image underneath:
+  what the container *sees*, not what it *owns*.
 
 The same two numbers from Python (Docker's API calls them `SizeRw` and `SizeRootFs`):
 """)
@@ -548,7 +550,8 @@ md("""
 
 Layers never change once they are made. So when a later layer deletes or overwrites a file, the
 file is hidden from the container, but **its bytes stay in the earlier layer**: they are still
-stored, still pulled and still counted in the image's size. Those bytes are *wasted*. The tool
+stored, still pulled and still counted in the image's size. Those bytes are
+[*wasted*](glossary.md#wasted-space). The tool
 [dive](https://github.com/wagoodman/dive) made this visible; layerlab has the same analysis as an
 engine method, `docker.efficiency(image)`, and as a layerlab command (real Docker has no such
 command): `layerlab image efficiency IMAGE`.
@@ -588,12 +591,12 @@ Here is the stack, newest layer on top. The last layer only *records* deletions
 
 ```mermaid
 flowchart TB
-    C["what a container sees: /app/report.sh, curl, jq<br/>no .git, no logs, no package indexes"]
-    L4["layer 4 · RUN rm -rf … · 0B<br/>whiteouts: /app/.git, /app/logs, two APKINDEX files"]
-    L3["layer 3 · RUN apk add curl jq · 6.37MB"]
-    L2["layer 2 · RUN apk update · 3.33MB<br/>the two APKINDEX files (hidden above)"]
-    L1["layer 1 · COPY . /app · 24MB<br/>/app/.git 18MB, /app/logs 6MB (hidden above)"]
-    L0["layer 0 · alpine:3.19 · 7.38MB"]
+    C["container: no .git, logs<br/>or indexes in sight"]
+    L4["L4 · RUN rm -rf … · 0B<br/>whiteouts only"]
+    L3["L3 · RUN apk add · 6.37MB"]
+    L2["L2 · RUN apk update · 3.33MB<br/>indexes, hidden above"]
+    L1["L1 · COPY . /app · 24MB<br/>.git and logs, hidden above"]
+    L0["L0 · alpine:3.19 · 7.38MB"]
     C --- L4 --- L3 --- L2 --- L1 --- L0
     style C fill:#fff3e0,stroke:#ef6c00
     style L4 fill:#e3f2fd,stroke:#1565c0
@@ -654,7 +657,8 @@ render.show(efficiency_svg(rep), "efficiency of report")
 md("""
 ### The efficiency score
 
-dive also gives an image one number, its **efficiency score**, and layerlab computes it the way
+dive also gives an image one number, its [**efficiency score**](glossary.md#efficiency-score), and
+layerlab computes it the way
 dive's code does (`dive/filetree/efficiency.go`): for every path found in any layer, take the
 size of its *smallest* copy and the total of *all* its copies; the score is the sum of the
 smallest copies divided by the sum of all copies. An image where no file is ever stored twice

@@ -51,6 +51,16 @@ def test_chapter_runs_and_the_image_explorer_reacts(playwright_sync, lab):
         errors = open_and_run_all(page, lab, CHAPTER_NAME)
         assert errors == [], f"cells raised in the browser: {errors}"
 
+        # the mermaid picture of section 5 renders: jump there with the Contents link
+        page.locator("a[href='#5.-Where-the-bytes-of-an-image-go']").first.click()
+        mermaid = page.locator(".jp-RenderedMermaid").first
+        mermaid.wait_for(state="attached", timeout=30_000)
+        mermaid.scroll_into_view_if_needed()
+        page.wait_for_function("() => { const m = document.querySelector('.jp-RenderedMermaid');"
+                               " return m && m.querySelector('img, svg'); }", timeout=30_000)
+        assert "Syntax error" not in mermaid.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "04-exploring-filesystems-mermaid.png"))
+
         page.wait_for_selector(f"{ROOT} svg.layerlab-efficiency", timeout=60_000)
         explorer = page.locator(ROOT).first
         explorer.scroll_into_view_if_needed()

@@ -202,3 +202,28 @@ def test_dockerignore_in_a_dict_context_leaves_files_out():
     del ctx[".dockerignore"]
     img = e.build("FROM scratch\nCOPY . /app\n", ctx).image
     assert "/app/.git/objects/x" in img.layers[-1].entries
+
+
+def test_imported_tar_layer_and_a_commit_on_top():
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in (("etc/conf", b"x" * 300), ("bin/tool", b"y" * 700)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    e = Engine()
+    e.import_tar(buf.getvalue(), "base:1")
+    rep = e.efficiency("base:1")
+    assert rep.image_size == 1000 and rep.wasted == () and rep.score == 1.0
+    assert rep.layers[0].created_by == "" and set(rep.layers[0].added) >= {"/etc/conf", "/bin/tool"}
+    c = e.create("base:1", ["/bin/tool"], name="c1")     # no shell in this image: change it directly
+    c.rootfs.write("/etc/conf", b"z" * 10)
+    c.rootfs.unlink("/bin/tool")
+    e.commit("c1", "base:2")
+    rep = e.efficiency("base:2")
+    by = {w.path: w for w in rep.wasted}
+    assert by["/etc/conf"].reason == "added in layer 0, overwritten in layer 1" and by["/etc/conf"].wasted_bytes == 300
+    assert by["/bin/tool"].reason == "added in layer 0, deleted in layer 1" and by["/bin/tool"].wasted_bytes == 700
+    assert rep.wasted_bytes == 1000 and rep.layers[1].deleted == ("/bin/tool",)
