@@ -505,13 +505,14 @@ class Builder:
                 return meta(text, cmd=argv)
             return meta(text, entrypoint=argv, cmd=None if cfg.cmd is not None and state.base is not None else cfg.cmd)
         if kw == "expose":
-            ports = []
-            for p in split_words(expand(inst.text, env)):
-                ports.append(p if "/" in p else p + "/tcp")
+            words = split_words(expand(inst.text, env))
+            ports = [p if "/" in p else p + "/tcp" for p in words]
             new = tuple(sorted(set(cfg.exposed_ports) | set(ports)))
             if buildkit:
                 return meta(f"EXPOSE [{' '.join(ports)}]", exposed_ports=new)
-            return meta("EXPOSE " + " ".join(sorted(ports)), exposed_ports=new)
+            # the classic builder records the words as written, sorted as strings (observed on
+            # the 20.10 engine, conformance scenario 90): EXPOSE 443/tcp 53/udp 80
+            return meta("EXPOSE " + " ".join(sorted(words)), exposed_ports=new)
         if kw == "volume":
             vols = inst.args if inst.json_form else split_words(expand(inst.text, env))
             new = tuple(sorted(set(cfg.volumes) | set(vols)))

@@ -18,17 +18,18 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
 from . import changes as _changes
-from .archive import image_from_config, layer_from_tar, read_save_tar, write_save_tar
-from .builder import Builder, BuildResult, _lookup_user
 from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, init_layer
 from .digest import short_id
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound, NotSupported
 from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, normalize_ref
 from .rootfs import FlatTree, RootFS
+
+if TYPE_CHECKING:
+    from .builder import BuildResult
 
 NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 
@@ -81,8 +82,29 @@ class Engine:
         self.allow_removed_drivers = allow_removed_drivers
         self.volumes = None                      # the volume store, when layerlab.volumes is present
         self.hooks = _load_storage(self)
-        self._builder = Builder(self._resolve_for_build, self.clock, self.ids, self.build_cache)
-        self._builder.stub_parent_in_layer = driver != "overlayfs"   # containerd snapshotter differ
+
+    # The Dockerfile builder is made on first use and never stored with the engine: it holds
+    # nothing but references to the engine's clock, IDs and build cache, and a command that does
+    # not build (ps, diff...) then never imports it (nor tarfile and the compressors).
+    @property
+    def _builder(self):
+        b = self.__dict__.get("_builder_obj")
+        if b is None:
+            from .builder import Builder
+            b = self.__dict__["_builder_obj"] = Builder(self._resolve_for_build, self.clock, self.ids,
+                                                        self.build_cache)
+            b.stub_parent_in_layer = self.driver_name != "overlayfs"   # containerd snapshotter differs
+        return b
+
+    def __getstate__(self):
+        d = dict(self.__dict__)
+        d.pop("_builder_obj", None)
+        d.pop("_builder", None)         # stores written before the builder became lazy
+        return d
+
+    def __setstate__(self, d):
+        d.pop("_builder", None)
+        self.__dict__.update(d)
 
     # ================================================================== images
     def find_image(self, ref: str) -> Image | None:
@@ -211,6 +233,7 @@ class Engine:
         if not isinstance(data, (bytes, bytearray)):
             with open(data, "rb") as fh:
                 data = fh.read()
+        from .archive import layer_from_tar
         layer = layer_from_tar(bytes(data))
         now = self.clock.tick()
         entry = HistoryEntry(now, "", message or "Imported from -")
@@ -225,7 +248,7 @@ class Engine:
         argv = c.command
         entry = HistoryEntry(now, " ".join(argv), message)
         base = c.image
-        img = Image(base.layers + (layer,), base.config, base.history + (entry,), now, parent=base.id)
+        img = Image(base.layers + (layer,), _committed_config(c), base.history + (entry,), now, parent=base.id)
         self._store(img, ref)
         return img
 
@@ -334,6 +357,7 @@ class Engine:
                     tags_of[img.id] = []
                 if tag and tag not in tags_of[img.id]:
                     tags_of[img.id].append(tag)
+        from .archive import write_save_tar
         return write_save_tar([(images[iid], tags_of[iid]) for iid in order])
 
     def load(self, data: bytes) -> list[str]:
@@ -341,6 +365,7 @@ class Engine:
 
         The images go into this engine's store; :func:`layerlab.archive.read_save_tar` is the format."""
         out: list[str] = []
+        from .archive import image_from_config, read_save_tar
         for saved in read_save_tar(data):
             parent = saved.parent if saved.parent in self.images_by_id else ""
             img = image_from_config(saved.config, saved.layers, parent)
@@ -421,9 +446,13 @@ class Engine:
                entrypoint: str | Sequence[str] | None = None, env: Mapping[str, str] | Sequence[str] | None = None,
                workdir: str | None = None, user: str | None = None, read_only: bool = False,
                volumes: Sequence[str] = (), mounts: Sequence = (), tmpfs: Sequence[str] | Mapping[str, str] = (),
-               auto_remove: bool = False, labels: Mapping[str, str] | None = None) -> Container:
+               auto_remove: bool = False, labels: Mapping[str, str] | None = None,
+               volumes_from: Sequence[str] = ()) -> Container:
         """``docker create``: an empty writable layer on the image (the image is pulled from the
-        catalog if it is not local)."""
+        catalog if it is not local). ``volumes_from``: ``container[:ro|rw]`` entries
+        (:func:`volumes_from_requests`)."""
+        if volumes_from:
+            volumes = list(volumes) + volumes_from_requests(self, volumes_from, volumes, mounts, tmpfs)
         img = self.find_image(image)
         if img is None:
             img = self._from_catalog(image)
@@ -482,6 +511,8 @@ class Engine:
             ro, c.rootfs.read_only = c.rootfs.read_only, False
             c.rootfs.makedirs(c.working_dir, 0o755 | 0o022)
             c.rootfs.read_only = ro
+        if volumes_from:
+            c.volumes_from = list(volumes_from)
         self.containers[cid] = c
         return c
 
@@ -501,6 +532,7 @@ class Engine:
             return 0, 0
         try:
             flat = FlatTree({p: n for p, n in c.rootfs.walk("/etc")}) if c.rootfs.exists("/etc/passwd") else FlatTree()
+            from .builder import _lookup_user
             return _lookup_user(flat, user)
         except DaemonError as exc:
             raise RunError(str(exc), 126) from None
@@ -661,6 +693,60 @@ class Engine:
     def logs(self, container: str) -> str:
         return self.container(container).logs.decode("utf-8", "replace")
 
+    def export(self, container: str) -> bytes:
+        """``docker export``: the container's root filesystem, flattened into one tar.
+
+        Every file the container sees in its own rootfs — the image's files, the init layer's
+        (``/.dockerenv``, empty ``/etc/hosts`` ...) and its writable layer's — with no layers,
+        no history and no image config. Volumes, bind mounts and tmpfs are not in it (observed
+        on the 20.10 oracle: a file written into a volume is missing, the image's files under
+        the mount point are there). The container may be running or stopped.
+
+        Entry order (by name, a directory before its children), names without a leading ``/``
+        and hard links as links match the real archive; the header bytes are layerlab's canonical
+        layer encoding (moby also writes type bits in the mode field and user names), so the
+        tar's sha256 differs from the real engine's."""
+        c = self.container(container)
+        from .layer import Layer
+        from dataclasses import replace as _replace
+        entries = {}
+        links: dict[tuple, int] = {}
+        for path, node in c.rootfs.walk("/"):
+            if path == "/":
+                continue
+            if node.ino:      # names of one inode share ino within a layer: number them afresh
+                key = (node.ino, id(node.content), node.size, node.mtime)
+                node = _replace(node, ino=links.setdefault(key, len(links) + 1))
+            entries[path] = node
+        return Layer.build(entries).tar_bytes()
+
+    def copy_from(self, container: str, src: str, dest: str, *, host=None) -> str:
+        """``docker cp CONTAINER:SRC DEST``: copy a file or directory out of the container
+        (as its process sees it, volumes included) to ``dest`` on the host filesystem
+        (``host``; default the engine's, ``hooks.host``: in memory for the Python API, the
+        real disk for the CLI). Returns the host path written. Works on stopped containers.
+
+        docker's rules: a file to a missing name is saved under that name, into an existing
+        directory under its own name; a directory to a missing name becomes that directory,
+        into an existing one becomes a subdirectory, unless SRC ends in ``/.`` (then its
+        contents are copied into DEST). Errors are docker's texts."""
+        c = self.container(container)
+        host = self.hooks.host if host is None else host
+        spath = _abs_in(src)
+        if not c.fs.exists(spath, follow=False):
+            raise NotFound(f"Could not find the file {spath} in container {container}")
+        return _docker_cp(c.fs, spath, src, host, dest, to_container=False, name=container)
+
+    def copy_to(self, container: str, src: str, dest: str, *, host=None) -> str:
+        """``docker cp SRC CONTAINER:DEST``: copy a host file or directory into the container's
+        filesystem (into its writable layer, or a volume if DEST is under one), owned by root.
+        Same rules as :meth:`copy_from`. Returns the container path written."""
+        c = self.container(container)
+        host = self.hooks.host if host is None else host
+        dpath = _abs_in(dest)
+        return _docker_cp(host, normpath_host(src), src, c.fs, dpath, to_container=True, name=container,
+                          dest_raw=dest)
+
     # ================================================================== volumes
     # (layerlab.volumes / layerlab.storage; values are docker's API JSON shapes)
     def volume_create(self, name: str | None = None, *, driver: str = "local",
@@ -684,6 +770,13 @@ class Engine:
         """``docker volume prune``: unused anonymous volumes (``all=True``: named ones too).
         Returns ``{"VolumesDeleted": [...], "SpaceReclaimed": bytes}``."""
         return self.volumes.prune(all=all, labels=labels)
+
+    @property
+    def host(self):
+        """The host's filesystem that bind mounts show (``-v /host/path:/ctr``): an in-memory
+        one for the Python API, so a notebook can put files there and read what a container
+        wrote (``docker.host.write("/srv/site/index.html", "hi")``, ``docker.host.listdir(...)``)."""
+        return self.hooks.host
 
     # ================================================================== system
     def info(self) -> dict:
@@ -807,6 +900,76 @@ def _split_command(command: str) -> list[str]:
     return shlex.split(command)
 
 
+class CopyError(DaemonError):
+    """A ``docker cp`` the client itself refuses: printed without "Error response from daemon"."""
+
+
+def _abs_in(path: str) -> str:
+    from .tree import normpath
+    return normpath(path if path.startswith("/") else "/" + path)
+
+
+def normpath_host(path: str) -> str:
+    """A host path for the engine's host filesystem: relative paths start at ``/`` (the
+    in-memory host's only directory; the CLI makes them absolute first)."""
+    return _abs_in(path)
+
+
+def _docker_cp(src_fs, spath: str, src_raw: str, dst_fs, dest: str, *, to_container: bool, name: str,
+               dest_raw: str | None = None) -> str:
+    from .tree import basename, join, normpath, parent
+    dest_raw = dest if dest_raw is None else dest_raw
+    try:
+        top = src_fs.lstat(spath)
+    except OSError:
+        raise CopyError(f"lstat {spath}: no such file or directory") from None
+    contents_only = src_raw.rstrip("/").endswith("/.") or src_raw in (".",)
+    dpath = normpath(dest)
+    target = dst_fs.lookup(dpath) if dst_fs.exists(dpath, follow=False) else None
+    if target is not None and target.kind == "symlink" and dst_fs.exists(dpath):
+        target = dst_fs.lstat(dst_fs.realpath(dpath)) if hasattr(dst_fs, "realpath") else target
+    if target is None:
+        if dest_raw.endswith("/") and top.kind != "dir":
+            raise CopyError("no such directory")
+        par = parent(dpath)
+        if not dst_fs.exists(par) or not dst_fs.is_dir(par):
+            if to_container:
+                missing = par
+                while parent(missing) != "/" and not dst_fs.exists(parent(missing)):
+                    missing = parent(missing)
+                raise NotFound(f"Could not find the file {missing} in container {name}")
+            raise CopyError(f'invalid output path: directory "{par}" does not exist')
+        root = dpath                      # a new name: the source itself becomes DEST
+    elif target.kind == "dir":
+        root = dpath if (top.kind == "dir" and contents_only) else join(dpath, basename(spath))
+    elif top.kind == "dir":
+        raise CopyError("cannot copy directory")
+    else:
+        root = dpath                      # a file over a file
+    for path, node in src_fs.walk(spath):
+        rel = path[len(spath):].lstrip("/") if path != spath else ""
+        out = join(root, rel) if rel else root
+        dst_fs.put_node(out, node.with_(uid=0, gid=0, ino=0))
+    return root
+
+
+def _committed_config(c: Container) -> ContainerConfig:
+    """The config ``docker commit`` gives the new image: the container's own (its command,
+    entrypoint, -e values, -w and -u) over the image's (observed on the 20.10 oracle:
+    ``docker run -e A=1 -w /tmp bb:1 sh -c 'sleep 100'`` commits ``Env ["A=1"]``,
+    ``Cmd ["sh","-c","sleep 100"]``, ``WorkingDir /tmp``). PATH and HOSTNAME, which the
+    daemon adds to every process, go in only if the image or the user set them."""
+    from dataclasses import replace as _replace
+    cfg = c.image.config
+    image_env = cfg.env_dict()
+    env = tuple(f"{k}={v}" for k, v in c.env.items()
+                if not (k == "HOSTNAME" and v == c.id[:12])
+                and not (k == "PATH" and "PATH" not in image_env and f"PATH={v}" == DEFAULT_PATH))
+    wd = c.working_dir if c.working_dir not in ("", "/") or cfg.working_dir else ""
+    return _replace(cfg, env=env, cmd=tuple(c.argv) or None, entrypoint=tuple(c.entrypoint) or None,
+                    working_dir=wd, user=c.user or "")
+
+
 def _oci_error(name: str, reason: str, exec_: bool = False) -> str:
     """runc's message for a command it cannot start (shell.CommandNotFound.reason: "not found
     in $PATH", "no such file or directory" or "permission denied")."""
@@ -871,3 +1034,34 @@ def _load_storage(engine: Engine):
     except ImportError:
         return _DefaultStorage(engine)
     return StorageHooks(engine)
+
+
+def volumes_from_requests(eng: Engine, refs: Sequence[str], volumes=(), mounts=(), tmpfs=()) -> list:
+    """``--volumes-from container[:ro|rw]`` as moby's registerMountPoints reads it: every volume
+    and bind mount of that container, at the same destination, read-only if the source mount is
+    or ``:ro`` is given; the volume is shared (not copied, never filled from the image; ``Mode``
+    empty); an explicit ``-v``/``--mount`` for the same destination wins."""
+    from .mounts import BindMount, VolumeMount, parse_mount_spec, parse_tmpfs_spec, parse_volume_spec
+
+    explicit = set()
+    for v in volumes:
+        explicit.add((parse_volume_spec(v) if isinstance(v, str) else v).target)
+    for m in mounts:
+        explicit.add((parse_mount_spec(m) if isinstance(m, str) else m).target)
+    for t in (tmpfs.keys() if isinstance(tmpfs, Mapping) else tmpfs):
+        explicit.add((parse_tmpfs_spec(t) if isinstance(t, str) else t).target)
+    out: dict[str, object] = {}
+    for ref in refs:
+        name, _, mode = ref.partition(":")
+        if mode and mode not in ("ro", "rw"):
+            raise InvalidParameter(f"invalid mode: {mode}")
+        src = eng.container(name)
+        for m in getattr(src, "mounts", None) or ():
+            req = m.request
+            ro = m.read_only or mode == "ro"
+            if isinstance(req, VolumeMount) and getattr(m, "volume", None) is not None:
+                out[m.target] = VolumeMount(m.target, name=m.volume.name, read_only=ro, nocopy=True)
+            elif isinstance(req, BindMount):
+                out[m.target] = BindMount(req.source, m.target, read_only=ro, create_source=True,
+                                          propagation=req.propagation, host=req.host)
+    return [r for t, r in out.items() if t not in explicit]

@@ -67,6 +67,10 @@ class VolumeMount:
     mode: str = ""                   # the ``-v`` mode string, as inspect's ``Mode`` shows it
     labels: tuple[tuple[str, str], ...] = ()
     type: str = "volume"
+    # where docker's API keeps the request: the ``-v`` string (HostConfig.Binds when it names a
+    # source, Config.Volumes when it does not), or ``--mount`` (HostConfig.Mounts)
+    raw: str = field(default="", repr=False, compare=False)
+    via_mount: bool = field(default=False, repr=False, compare=False)
 
     @property
     def anonymous(self) -> bool:
@@ -86,6 +90,8 @@ class BindMount:
     mode: str = ""
     type: str = "bind"
     host: object = field(default=None, compare=False)   # a host filesystem (MemFS/HostDirFS) for this mount only
+    raw: str = field(default="", repr=False, compare=False)          # the ``-v`` string
+    via_mount: bool = field(default=False, repr=False, compare=False)   # from ``--mount``
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +185,8 @@ def parse_volume_spec(raw: str) -> VolumeMount | BindMount:
     if source.startswith("/"):
         prop = next((o for o in opts if o in _PROPAGATION), "rprivate")
         return BindMount(normpath(source), target, read_only, create_source=True, propagation=prop,
-                         mode=mode)
-    return VolumeMount(target, source, read_only, nocopy="nocopy" in opts, mode=mode)
+                         mode=mode, raw=raw)
+    return VolumeMount(target, source, read_only, nocopy="nocopy" in opts, mode=mode, raw=raw)
 
 
 def _parse_bool(key: str, val: str) -> bool:
@@ -300,12 +306,12 @@ def parse_mount_spec(value: str) -> MountRequest:
         if propagation and propagation not in _PROPAGATION:
             raise InvalidParameter(f'invalid mount config for type "bind": invalid propagation mode: {propagation}')
         return BindMount(normpath(source), tgt, read_only, create_source=create_src,
-                         propagation=propagation or "rprivate")
+                         propagation=propagation or "rprivate", via_mount=True)
     if mtype == "tmpfs":
         if source:
             raise InvalidParameter('invalid mount config for type "tmpfs": field Source must not be specified')
         return TmpfsMount(tgt, size, 0o1777 if mode is None else mode, read_only)
-    return VolumeMount(tgt, source, read_only, nocopy, labels=tuple(labels))
+    return VolumeMount(tgt, source, read_only, nocopy, labels=tuple(labels), via_mount=True)
 
 
 def parse_tmpfs_spec(spec: str, options: str | None = None) -> TmpfsMount:

@@ -10,8 +10,8 @@ namespace (``Container.ns``).
 Lifecycle (reference/docker-storage-facts.md §7, §8; OBSERVED.md "(g)"):
 
 * **create**: parse ``-v``/``--mount``/``--tmpfs``; image ``VOLUME``s not covered by a mount get
-  anonymous volumes; named volumes are created on first use; ``-v`` creates a missing host
-  directory, ``--mount type=bind`` refuses; empty volumes are filled from the image directory
+  anonymous volumes; named volumes are created on first use; ``-v`` accepts a missing host
+  directory (made at start), ``--mount type=bind`` refuses; empty volumes are filled from the image directory
   (unless nocopy) and take its owner and mode;
 * **start**: mount points missing from the image are created in the writable layer (``A /x``);
   tmpfs mounts start empty;
@@ -143,20 +143,29 @@ class StorageHooks:
         host = self.host
         self._validate(reqs)                               # everything before changing anything
         now = self.engine.clock()
+        c.host_config_mounts = host_config_mounts(reqs)
         mounted: list[Mounted] = []
         for r in sorted(reqs, key=lambda r: r.target):
             if isinstance(r, VolumeMount):
                 vol = self.volumes.create(r.name or None, labels=dict(r.labels))
                 self.volumes.acquire(vol.name, c.id)
+                # moby setBindModeIfNull: a local volume from HostConfig.Binds or .Mounts shows
+                # Mode "z" unless the -v string gave a mode (``-v /anon`` and image VOLUMEs: "")
+                mode = r.mode or ("z" if (r.via_mount or r.name) and vol.driver == "local" else "")
                 info = {"Type": "volume", "Name": vol.name, "Source": vol.mountpoint, "Destination": r.target,
-                        "Driver": vol.driver, "Mode": r.mode, "RW": not r.read_only, "Propagation": ""}
-                m = Mounted(r.target, vol.fs, "/", r.read_only, None, r, info, vol)
-                if not r.nocopy:
-                    self._populate(c, vol, r.target, now)
+                        "Driver": vol.driver, "Mode": mode, "RW": not r.read_only, "Propagation": ""}
+                kind = local_mount_kind(vol)
+                if kind == "bind":          # the data is the host folder the options name
+                    device = normpath(vol.options["device"])
+                    m = Mounted(r.target, host, device, r.read_only, None, r, info, vol)
+                    if not r.nocopy and host.lookup(device) is not None:
+                        self._populate_dir(c, host, device, r.target, now)
+                else:
+                    m = Mounted(r.target, vol.fs, "/", r.read_only, None, r, info, vol)
+                    if not r.nocopy and kind is None:     # a tmpfs volume is mounted empty at start
+                        self._populate(c, vol, r.target, now)
             elif isinstance(r, BindMount):
-                hfs = r.host or host
-                if hfs.lookup(r.source) is None:
-                    hfs.makedirs(r.source, 0o755)
+                hfs = r.host or host     # a missing ``-v`` source is made at start (on_start)
                 info = {"Type": "bind", "Source": r.source, "Destination": r.target, "Mode": r.mode,
                         "RW": not r.read_only, "Propagation": r.propagation}
                 m = Mounted(r.target, hfs, r.source, r.read_only, None, r, info)
@@ -198,6 +207,18 @@ class StorageHooks:
             root = vol.fs.root_node
         vol.fs.upper.put("/", root.with_(mode=node.mode, uid=node.uid, gid=node.gid))
 
+    def _populate_dir(self, c, fs, root: str, target: str, now: int) -> None:
+        """copyExistingContents into a bind-type local volume (observed on 20.10: the host
+        folder receives the image directory's files when it is empty)."""
+        src = c.rootfs
+        try:
+            real = src.realpath(target)
+            node = src.stat(real)
+        except OSError:
+            return
+        if node.kind == DIR and src.listdir(real) and not fs.listdir(root):
+            copy_tree(src, real, fs, root, now)
+
     def container_mounts(self, c) -> list[dict]:
         """``docker inspect`` .Mounts (volumes, binds, ``--mount type=tmpfs``)."""
         return [dict(m.info) for m in sorted(c.mounts, key=lambda m: m.target) if m.info]
@@ -213,7 +234,21 @@ class StorageHooks:
         755, and after a restart even a ``tmpfs-mode=1770`` mount shows the 755 of the mount
         point runc created the first time."""
         now = self.engine.clock()
+        for m in c.mounts:                 # the local driver mounts option volumes now
+            vol = getattr(m, "volume", None)
+            kind = local_mount_kind(vol) if vol is not None else None
+            if kind == "bind" and self.host.lookup(m.root) is None:
+                from .errors import DaemonError
+                raise DaemonError(f"error while mounting volume '{vol.mountpoint}': failed to mount local volume: "
+                                  f"mount {vol.options['device']}:{vol.mountpoint}, flags: 0x1000: no such file or directory")
+            if kind == "tmpfs":            # a fresh tmpfs: empty, mode from the options (1777)
+                m.fs.clear(directory(tmpfs_volume_mode(vol), mtime=now))
         if c.ns is not None:
+            for m in c.mounts:
+                # moby MountPoint.Setup: ``-v /host:/ctr`` creates a missing host directory when
+                # the container starts (``docker create`` alone leaves the host untouched)
+                if isinstance(m.request, BindMount) and m.request.create_source and m.fs.lookup(m.root) is None:
+                    m.fs.makedirs(m.root, 0o755)
             for m in sorted(c.mounts, key=lambda m: m.target.count("/")):
                 if isinstance(m.request, TmpfsMount):
                     under = underlying(c.ns, m)
@@ -267,6 +302,88 @@ class StorageHooks:
     # ------------------------------------------------------------------ df
     def volume_usage(self) -> list[dict]:
         return self.volumes.usage()
+
+
+def host_config_mounts(reqs) -> dict:
+    """Where docker's API keeps a container's mount requests, in the order given:
+    ``HostConfig.Binds`` (``-v`` strings that name a source), ``Config.Volumes`` (``-v /path``
+    targets), ``HostConfig.Tmpfs`` (``--tmpfs`` path -> options) and ``HostConfig.Mounts``
+    (``--mount`` values as the API's ``mount.Mount``, empty fields omitted)."""
+    binds, volumes, tmpfs, mounts = [], [], {}, []
+    for r in reqs:
+        if isinstance(r, TmpfsMount):
+            if r.options is not None:
+                tmpfs[r.target] = r.options
+                continue
+            doc = {"Type": "tmpfs", "Target": r.target}
+            if r.read_only:
+                doc["ReadOnly"] = True
+            opts = {}
+            if r.size:
+                opts["SizeBytes"] = r.size
+            if r.mode != 0o1777:
+                opts["Mode"] = r.mode
+            if opts:
+                doc["TmpfsOptions"] = opts
+            mounts.append(doc)
+            continue
+        if not r.via_mount:
+            if r.raw and (isinstance(r, BindMount) or r.name):
+                binds.append(r.raw)
+            elif r.raw:
+                volumes.append(r.target)
+            continue
+        doc = {"Type": r.type}
+        source = r.source if isinstance(r, BindMount) else r.name
+        if source:
+            doc["Source"] = source
+        doc["Target"] = r.target
+        if r.read_only:
+            doc["ReadOnly"] = True
+        if isinstance(r, BindMount):
+            bopts = {}
+            if r.propagation != "rprivate":
+                bopts["Propagation"] = r.propagation
+            if r.create_source:
+                bopts["CreateMountpoint"] = True
+            if bopts:
+                doc["BindOptions"] = bopts
+        else:
+            vopts = {}
+            if r.nocopy:
+                vopts["NoCopy"] = True
+            if r.labels:
+                vopts["Labels"] = dict(r.labels)
+            if vopts:   # the CLI adds an empty DriverConfig once any volume-* option is set
+                doc["VolumeOptions"] = {**vopts, "DriverConfig": {}}
+        mounts.append(doc)
+    return {"Binds": binds, "Volumes": volumes, "Tmpfs": tmpfs, "Mounts": mounts}
+
+
+def local_mount_kind(vol) -> str | None:
+    """What the ``local`` driver mounts for a volume with options: ``"bind"`` (``type=none``
+    with ``o=bind``/``rbind`` and a ``device``), ``"tmpfs"`` (``type=tmpfs``), ``"other"`` (nfs,
+    a block device...: modelled as a plain volume), or None (no options: the ``_data`` folder)."""
+    opts = getattr(vol, "options", None) or {}
+    if not opts or getattr(vol, "driver", "local") != "local":
+        return None
+    o = [x.strip() for x in opts.get("o", "").split(",")]
+    if ("bind" in o or "rbind" in o) and opts.get("device"):
+        return "bind"
+    if opts.get("type") == "tmpfs":
+        return "tmpfs"
+    return "other"
+
+
+def tmpfs_volume_mode(vol) -> int:
+    for x in (vol.options.get("o", "") or "").split(","):
+        k, _, v = x.partition("=")
+        if k.strip() == "mode":
+            try:
+                return int(v, 8)
+            except ValueError:
+                break
+    return 0o1777
 
 
 def tmpfs_mount_options(m: Mounted) -> str:

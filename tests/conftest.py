@@ -2,9 +2,15 @@
 they skip without root and fail under CI=true when the oracle cannot start."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from layerlab.clock import Clock
+
+# `layerlab` processes started by the tests run their command in-process unless a test asks for
+# the daemon (tests/cli/test_daemon.py): no daemon outlives the test that started it
+os.environ.setdefault("LAYERLAB_DAEMON", "0")
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,17 @@ __all__ = ["main", "run"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The ``layerlab`` console script. Returns the exit status docker would have."""
+    """The ``layerlab`` console script. Returns the exit status docker would have.
+
+    Called with no ``argv`` (the console script, ``python -m layerlab.cli``), the command goes
+    to the daemon of its ``LAYERLAB_HOME`` (:mod:`layerlab.cli.daemon`); called with a list (a
+    test, a harness) or with ``LAYERLAB_DAEMON=0``, it runs in this process."""
     if argv is None:
         argv = sys.argv[1:]
+        from .client import call
+        code = call(argv)
+        if code is not None:
+            return code
     import gc
     collecting = gc.isenabled()
     if collecting:      # one short command: no cyclic GC passes while the state is unpickled
@@ -84,9 +92,13 @@ def _binary(stream):
     return buf if buf is not None else _TextSink(stream)
 
 
+def _internal_error_text(exc: BaseException) -> str:
+    return f"layerlab: internal error: {type(exc).__name__}: {exc}\n"
+
+
 def _internal_error(exc: BaseException) -> None:
     try:
-        msg = f"layerlab: internal error: {type(exc).__name__}: {exc}\n"
+        msg = _internal_error_text(exc)
         (getattr(sys.stderr, "buffer", None) or sys.stderr).write(msg.encode() if hasattr(sys.stderr, "buffer") else msg)
         if hasattr(sys.stderr, "flush"):
             sys.stderr.flush()

@@ -139,11 +139,15 @@ def container_inspect(engine, c, size: bool = False) -> dict:
             gd = None
     if gd is None:
         gd = {"Data": None, "Name": engine.info().get("Driver", "overlay2")}
-    tmpfs = {}
-    for m in getattr(c, "mounts", None) or []:
-        req = getattr(m, "request", None) or m        # a Mounted wraps the request
-        if getattr(req, "type", "") == "tmpfs" and getattr(req, "options", None) is not None:
-            tmpfs[getattr(req, "target", "")] = req.options   # --tmpfs only: --mount ones are in .Mounts
+    # the requests as the API keeps them (layerlab.storage.host_config_mounts); a Mounted has no
+    # ``type``: its request has, and only ``--tmpfs`` requests belong in HostConfig.Tmpfs
+    hc = getattr(c, "host_config_mounts", None) or {}
+    tmpfs = dict(hc.get("Tmpfs") or {})
+    binds = list(hc.get("Binds") or []) or None
+    hc_mounts = list(hc.get("Mounts") or [])
+    cfg_volumes = dict(cfg.to_json().get("Volumes") or {}) if hasattr(cfg, "to_json") else {}
+    for target in hc.get("Volumes") or []:
+        cfg_volumes.setdefault(target, {})
     doc = {
         "Id": c.id,
         "Created": rfc3339nano(c.created),
@@ -176,7 +180,7 @@ def container_inspect(engine, c, size: bool = False) -> dict:
         "AppArmorProfile": "",
         "ExecIDs": None,
         "HostConfig": {
-            "Binds": None,
+            "Binds": binds,
             "ContainerIDFile": "",
             "LogConfig": {"Type": "json-file", "Config": {}},
             "NetworkMode": "bridge",
@@ -184,7 +188,7 @@ def container_inspect(engine, c, size: bool = False) -> dict:
             "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0},
             "AutoRemove": bool(c.auto_remove),
             "VolumeDriver": "",
-            "VolumesFrom": None,
+            "VolumesFrom": list(getattr(c, "volumes_from", None) or ()) or None,
             "ConsoleSize": [0, 0],
             "CapAdd": None,
             "CapDrop": None,
@@ -209,6 +213,7 @@ def container_inspect(engine, c, size: bool = False) -> dict:
             "ShmSize": 67108864,
             "Runtime": "runc",
             "Isolation": "",
+            **({"Mounts": hc_mounts} if hc_mounts else {}),
         },
         "GraphDriver": gd,
     }
@@ -231,7 +236,7 @@ def container_inspect(engine, c, size: bool = False) -> dict:
         "Env": config_env(c) or None,
         "Cmd": list(c.argv) or None,
         "Image": c.image_ref,
-        "Volumes": cfg.to_json().get("Volumes") if hasattr(cfg, "to_json") else None,
+        "Volumes": cfg_volumes or None,
         "WorkingDir": c.working_dir if c.working_dir not in ("/",) or getattr(cfg, "working_dir", "") else "",
         "Entrypoint": list(c.entrypoint) or None,
         "OnBuild": None,
@@ -314,11 +319,26 @@ class GoStruct:
 GoStruct.__name__ = "struct"
 
 
+class HostConfigStruct(GoStruct):
+    """``container.HostConfig``: its ``omitempty`` fields the raw JSON leaves out when empty
+    (``Tmpfs``, ``Mounts``) still exist on the Go struct, as a nil map / nil slice: a template
+    reads ``{{json .HostConfig.Tmpfs}}`` as ``null``, while ``{{json .HostConfig}}`` omits them
+    (class attributes: the template finds them, the struct's own fields do not list them)."""
+
+    Tmpfs = NilDict()
+    Mounts = NilList()
+
+
+HostConfigStruct.__name__ = "struct"
+
+
 def go_value(v, key: str = "", parent: str = ""):
     """JSON-shaped data -> values the template engine treats as docker's Go types."""
     if isinstance(v, dict):
         if key in _MAP_KEYS or f"{key}@{parent}" in _MAP_KEYS:
             return {k: go_value(x, k, key) for k, x in v.items()}
+        if key == "HostConfig":
+            return HostConfigStruct({k: go_value(x, k, key) for k, x in v.items()})
         return GoStruct({k: go_value(x, k, key) for k, x in v.items()})
     if isinstance(v, list):
         return [go_value(x, key, parent) for x in v]

@@ -42,6 +42,10 @@ HANDLER_ALIAS = {
     "docker container start": "docker start", "docker container stop": "docker stop",
     "docker system info": "docker info",
 }
+# docker export and docker cp (layerlab/cli/lifecycle.py)
+TOP.update({"export": "docker export", "cp": "docker cp"})
+GROUPS["container"].update({"export": "export", "cp": "cp"})
+HANDLER_ALIAS.update({"docker container export": "docker export", "docker container cp": "docker cp"})
 VERSION_LINE = "Docker version 28.2.2, build e6534b4"
 
 
@@ -152,6 +156,7 @@ READ_ONLY = {
     "docker system df", "docker volume ls", "docker save", "docker image save",
     "docker image efficiency",
 }
+READ_ONLY |= {"docker export", "docker container export"}
 
 
 def _emit(streams: Streams, text: str, to_err: bool) -> None:

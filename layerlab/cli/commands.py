@@ -301,6 +301,8 @@ def _inspect(cli, refs, fmt, getter, not_found=None):
             docs.append(doc)
     if tmpl is None and fmt != "json":
         cli.out(api.marshal_indent(docs) + "\n" if docs else "[]\n")
+    elif tmpl is not None and not out:
+        cli.out("\n")      # observed: a template and no object found prints one empty line
     else:
         cli.out("".join(out))
     if errs:
@@ -446,6 +448,8 @@ def _create_kwargs(cli, o) -> dict:
         kw["mounts"] = list(o["mount"])
     if o["tmpfs"]:
         kw["tmpfs"] = list(o["tmpfs"])
+    if o["volumes-from"]:
+        kw["volumes_from"] = list(o["volumes-from"])
     labels = {}
     for lab in o["label"]:
         k, _, v = lab.partition("=")
@@ -767,7 +771,8 @@ def cmd_commit(cli, o):
 def cmd_pull(cli, o):
     from ..engine import normalize_ref
     ref = o.args[0]
-    if not (":" in ref.rsplit("/", 1)[-1] or "@" in ref):
+    quiet = o["quiet"]      # docker/cli pull.go: -q drops the default-tag line and the progress
+    if not (":" in ref.rsplit("/", 1)[-1] or "@" in ref) and not quiet:
         cli.out("Using default tag: latest\n")
     eng = cli.engine
     norm = normalize_ref(ref)
@@ -775,7 +780,9 @@ def cmd_pull(cli, o):
     present = _present_layers(eng)
     img = eng.pull(ref)
     name, tag = split_ref(norm)
-    if existing is not None and existing.id == img.id:
+    if quiet:
+        pass
+    elif existing is not None and existing.id == img.id:
         cli.out(f"{tag}: Pulling from {name if '/' in name else 'library/' + name}\n"
                 f"Digest: {img.id}\nStatus: Image is up to date for {norm}\n")
     else:
@@ -1070,7 +1077,9 @@ def _kv(items) -> dict:
 @command("docker volume create", args=(0, 1))
 def cmd_volume_create(cli, o):
     name = o.args[0] if o.args else o["name"] if "name" in o.spec.flags else None
-    n = volumes(cli).create(name or None, o["driver"] or "local", _kv(o["label"]), _kv(o["opt"]))
+    # Go marshals a map with its keys sorted: inspect shows Options (and Labels) that way
+    n = volumes(cli).create(name or None, o["driver"] or "local", dict(sorted(_kv(o["label"]).items())),
+                            dict(sorted(_kv(o["opt"]).items())))
     cli.out(f"{n}\n")
     return 0
 
@@ -1412,6 +1421,9 @@ def cmd_system_prune(cli, o):
     _report(cli, sections, space + img_space)
     return 0
 
+
+# docker export and docker cp live in their own module; importing it registers them
+from . import lifecycle as _lifecycle  # noqa: E402,F401
 
 # ====================================================================== layerlab's own commands
 from . import efficiency as _efficiency  # noqa: E402,F401  (registers `image efficiency`)

@@ -18,6 +18,7 @@ from .core import (PROGRAMS, Blocked, CommandNotFound, ExecResult, ExitProcess, 
                    find_executable, lookup_program, register)
 from . import applets_text as _applets_text  # noqa: F401  (registers the applets)
 from . import applets_fs as _applets_fs  # noqa: F401
+from . import applets_tar as _applets_tar  # noqa: F401  (tar)
 from . import interp as _interp  # noqa: F401  (registers sh and busybox)
 from . import services as _services  # noqa: F401  (nginx, top, httpd, python, node)
 from . import accounts as _accounts  # noqa: F401  (adduser, addgroup, useradd, groupadd)

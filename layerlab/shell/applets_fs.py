@@ -1311,6 +1311,16 @@ def nlink(fs, real: str, node) -> int:
         except OSError:
             return 2
     if node.kind == FILE and node.ino:
+        route = getattr(fs, "_route", None)      # a container's mount namespace: ask the
+        if route is not None:                    # filesystem the path lives on (a volume...)
+            _m, sub, inner = route(real)
+            return nlink(sub, inner, node)
+        if not hasattr(fs, "levels"):            # a host folder (bind mount): the real count
+            try:
+                import os as _os
+                return _os.lstat(fs._p(real)).st_nlink
+            except (OSError, AttributeError):
+                return 1
         up = getattr(fs, "upper", None)
         if up is not None and up.entries.get(real) is node:
             return max(1, len(up.ino_paths.get(node.ino, ())))
