@@ -3,16 +3,29 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+ROOT_FLAG = $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+# the Lab terminal: layerlab and autograder on PATH, and binder/bin's `docker` (layerlab) after
+# any real docker
+LAB_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH:$(CURDIR)/binder/bin"
 
-.PHONY: test lab setup oracle-deps clean bench
+.PHONY: test lab lab-instructor practice release distribute setup oracle-deps clean bench docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[course,test]'
+	@# bytecode now, so each `layerlab` command does not compile ~80 modules where the
+	@# environment sets PYTHONDONTWRITEBYTECODE (containers often do)
+	$(PY) -m compileall -q layerlab autograder
 	touch $(STAMP)
 
-setup: $(STAMP)
+# JupyterLab defaults of the course (no news toast; Markdown opens rendered), as on Binder
+$(LAB_SETTINGS): binder/learner/overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp $< $@
+
+setup: $(STAMP) $(LAB_SETTINGS)
 
 # As root on Debian, install the system packages the oracle tests need (no-op otherwise).
 oracle-deps:
@@ -23,13 +36,35 @@ oracle-deps:
 test: $(STAMP) oracle-deps
 	$(PY) -m pytest
 
-# JupyterLab on the course: instructor sources in notebooks/, the student version in release/.
-lab: $(STAMP)
+practice: $(STAMP)
+	$(VENV)/bin/autograder release --practice
+
+release: $(STAMP)
 	$(VENV)/bin/autograder release
-	$(VENV)/bin/jupyter lab --notebook-dir=. $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
+
+# The learner's view: the practice release, opened at its start page, nbgrader's instructor
+# panels off (binder/learner), as the Binder badge shows it.
+lab: setup practice
+	$(LAB_ENV) JUPYTER_CONFIG_PATH="$(CURDIR)/binder/learner" \
+	  $(VENV)/bin/jupyter lab --ServerApp.root_dir=practice practice/00-start-here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+
+# The instructor's view: the sources in notebooks/ (solutions, hidden tests), release/ and
+# practice/ next to them, nbgrader's panels on.
+lab-instructor: setup practice release
+	$(LAB_ENV) $(VENV)/bin/jupyter lab --ServerApp.root_dir=. notebooks/00-start-here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+
+# The tree a public learner repository serves (no solutions, no hidden tests): DIST=folder
+DIST ?= dist/course
+distribute: $(STAMP)
+	$(VENV)/bin/autograder distribute $(DIST) --force
 
 bench: $(STAMP)
 	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/cli.py
+
+# Generated docs (tests never write tracked files): docs/conformance.md from a conformance run
+docs: $(STAMP) oracle-deps
+	LAYERLAB_WRITE_DOCS=1 $(PY) -m pytest tests/conformance -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -15,6 +15,18 @@
         grader error (see the status and reason columns); 2: bad usage or a broken
         instructor notebook.
 
+    autograder release --practice [SOURCE ...] [--out practice/]
+        Self-study versions: each check cell says right / not yet (with the hidden test's
+        hint) / not answered yet, and offers the model answer after a first try.
+
+    autograder distribute DEST [SOURCE ...] [--no-practice] [--no-graded]
+        The tree a public learner repository (or an nbgitpuller source) serves: practice and
+        graded releases, start page, glossary, layerlab, autograder, binder/. No solutions
+        and no hidden tests in plain text.
+
+    autograder map [--write] [--check]
+        The start page's chapter map (titles, times, objectives) from the chapters.
+
     autograder lint [SOURCE ...]
         Check instructor notebooks for nbgrader authoring mistakes, naming each cell.
 """
@@ -39,21 +51,63 @@ def _sources(args_sources) -> list[Path]:
 
 
 def _cmd_release(args) -> int:
-    from .course import release
-
     sources = _sources(args.sources)
     if not sources:
         print("autograder release: no source notebooks (looked for notebooks/*.ipynb)",
               file=sys.stderr)
         return 2
     t0 = time.monotonic()
-    out = release(sources, args.out, course_root=args.course_dir)
+    if args.practice:
+        from .authoring import validate_source
+        from .practice import release_practice
+
+        for src in sources:
+            validate_source(src)
+        out_dir = args.out or "practice"
+        out = release_practice(sources, out_dir)
+        kind = "practice"
+    else:
+        from .course import release
+
+        out_dir = args.out or "release"
+        out = release(sources, out_dir, course_root=args.course_dir)
+        kind = "student"
     if not args.quiet:
         for p in out:
             print(f"released {p}")
-        print(f"{len(out)} student notebook(s) in {args.out}/ "
+        print(f"{len(out)} {kind} notebook(s) in {out_dir}/ "
               f"({time.monotonic() - t0:.1f} s)")
     return 0
+
+
+def _cmd_distribute(args) -> int:
+    from .distribute import distribute
+
+    sources = _sources(args.sources)
+    if not sources:
+        print("autograder distribute: no source notebooks (looked for notebooks/*.ipynb)",
+              file=sys.stderr)
+        return 2
+    t0 = time.monotonic()
+    report = distribute(args.dest, sources, practice=not args.no_practice,
+                        graded=not args.no_graded, force=args.force)
+    if not args.quiet:
+        print(report.summary())
+        print(f"({time.monotonic() - t0:.1f} s)")
+    return 0
+
+
+def _cmd_map(args) -> int:
+    from .coursemap import update_start_page
+
+    changed, text = update_start_page(args.start_page, args.notebooks, write=args.write)
+    if args.write:
+        print(f"{args.start_page}: chapter map " + ("updated" if changed else "already up to date"))
+    else:
+        print(text)
+        if changed:
+            print(f"(differs from {args.start_page}; --write stores it)", file=sys.stderr)
+    return 1 if changed and args.check else 0
 
 
 def _cmd_check(args) -> int:
@@ -126,9 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
 
-    r = sub.add_parser("release", help="build student versions into release/")
+    r = sub.add_parser("release", help="build student versions into release/ (or practice/)")
     r.add_argument("sources", nargs="*", help="instructor notebooks (default notebooks/*.ipynb)")
-    r.add_argument("--out", default="release", help="output folder (default: release)")
+    r.add_argument("--practice", action="store_true",
+                   help="self-study versions: checks say right / not yet with a hint and offer "
+                        "the model answer after a try (default folder: practice)")
+    r.add_argument("--out", default=None,
+                   help="output folder (default: release, or practice with --practice)")
     r.add_argument("--course-dir", help="keep nbgrader's course directory here "
                                         "(default: a temporary one)")
     r.add_argument("--quiet", "-q", action="store_true")
@@ -157,6 +215,24 @@ def build_parser() -> argparse.ArgumentParser:
                         "student's kernel (faster, not tamper-proof)")
     g.add_argument("--quiet", "-q", action="store_true", help="no per-submission progress")
     g.set_defaults(func=_cmd_grade)
+
+    d = sub.add_parser("distribute", help="build the student tree a public repository serves")
+    d.add_argument("dest", help="folder to build (created; must be empty unless --force)")
+    d.add_argument("sources", nargs="*", help="instructor notebooks (default notebooks/*.ipynb)")
+    d.add_argument("--no-practice", action="store_true",
+                   help="leave out the practice release (its encoded checks reveal the hidden "
+                        "tests to anyone who decodes them: use this for graded courses)")
+    d.add_argument("--no-graded", action="store_true", help="leave out the graded release")
+    d.add_argument("--force", action="store_true", help="replace DEST if it exists")
+    d.add_argument("--quiet", "-q", action="store_true")
+    d.set_defaults(func=_cmd_distribute)
+
+    m = sub.add_parser("map", help="print (or --write) the start page's chapter map")
+    m.add_argument("--start-page", default="notebooks/00-start-here.ipynb")
+    m.add_argument("--notebooks", default="notebooks")
+    m.add_argument("--write", action="store_true", help="store it in the start page")
+    m.add_argument("--check", action="store_true", help="exit 1 if the stored map is out of date")
+    m.set_defaults(func=_cmd_map)
 
     lint = sub.add_parser("lint", help="check instructor notebooks for authoring mistakes")
     lint.add_argument("sources", nargs="*")

@@ -249,9 +249,40 @@ def release(sources, dest: str | Path = "release", *, course_root: str | Path | 
         for name in names:
             target = dest / f"{name}.ipynb"
             shutil.copyfile(course.release_path(name), target)
+            _drop_nbval_markers(target)
             os.chmod(target, 0o644)
             out.append(target)
+        from .practice import copy_assets
+
+        for folder in dict.fromkeys(Path(s).resolve().parent for s in sources):
+            copy_assets(folder, dest)
         return out
     finally:
         if not course_root:
             course.cleanup()
+
+
+def _drop_nbval_markers(path: Path) -> None:
+    """Remove ``# NBVAL_...`` lines (instructor test markers) from cells nbgrader does not
+    track (cells without nbgrader metadata carry no checksum, so the release stays valid), and
+    the stored widget state nbgrader keeps in the notebook's metadata: it was saved from the
+    instructor's run, with the model answers, and can show them (a widget drawing the model
+    Dockerfile); the release has no outputs for it anyway."""
+    import json
+    import re
+
+    marker = re.compile(r"^\s*#\s*NBVAL_[A-Z_]+\s*$")
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    changed = nb.get("metadata", {}).pop("widgets", None) is not None
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code" or (cell.get("metadata") or {}).get("nbgrader"):
+            continue
+        src = cell.get("source", "")
+        text = "".join(src) if isinstance(src, list) else src
+        lines = text.split("\n")
+        kept = [ln for ln in lines if not marker.match(ln)]
+        if kept != lines:
+            cell["source"] = "\n".join(kept)
+            changed = True
+    if changed:
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

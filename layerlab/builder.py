@@ -333,6 +333,14 @@ class Builder:
             if output:
                 for line in output.rstrip("\n").split("\n"):
                     log.append(f"#{n} {line}" if buildkit else line)
+            limit = getattr(self, "max_layers", None)
+            if layer is not None and not buildkit and limit is not None and len(state.layers) >= limit:
+                # the classic builder commits every step into the layer store, which refuses a
+                # layer on a parent of depth 125 (moby maxLayerDepth; conformance scenario 71).
+                # BuildKit (20.10 measured) exports deeper images; only mounting them fails.
+                err = BuildError("max depth exceeded", line=inst.line)
+                err.log = log  # type: ignore[attr-defined]
+                raise err
             if layer is not None:
                 state.layers.append(layer)
                 state.flat._apply(layer)

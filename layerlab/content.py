@@ -39,9 +39,16 @@ def _prefix(seed: str, n: int) -> bytes:
     return random.Random(seed).randbytes((n + 3) & ~3)[:n]
 
 
+#: the seed of NUL bytes that were really written (``dd if=/dev/zero``): they read as NULs, like
+#: a hole, but take disk blocks (ext4 and btrfs allocate written zeros; only a hole is free)
+ZEROS = "\0zeros"
+
+
 def _pattern_slice(seed: str, start: int, end: int) -> bytes:
     if end <= start:
         return b""
+    if seed == ZEROS:
+        return bytes(end - start)
     if end <= 4096:
         return _prefix(seed, end)[start:]
     pat = _pattern(seed)

@@ -94,6 +94,7 @@ class Engine:
             b = self.__dict__["_builder_obj"] = Builder(self._resolve_for_build, self.clock, self.ids,
                                                         self.build_cache)
             b.stub_parent_in_layer = self.driver_name != "overlayfs"   # containerd snapshotter differs
+            b.max_layers = None if self.driver_name == "overlayfs" else 125   # the graphdriver layer store
         return b
 
     def __getstate__(self):

@@ -137,7 +137,7 @@ class StorageHooks:
 
     def setup_mounts(self, c, volumes, mounts, tmpfs) -> None:
         """Called by Engine.create before the container is registered."""
-        self.driver.check_depth(len(c.image.layers))      # "max depth exceeded"
+        self.driver.check_mount_depth(len(c.image.layers))    # "max depth exceeded"
         c.rootfs = self.driver.container_rootfs(c.rootfs)
         reqs = self._requests(c, volumes, mounts, tmpfs)
         host = self.host
@@ -281,7 +281,10 @@ class StorageHooks:
         root = "overlay / overlay rw,relatime 0 0"
         gd = self.container_graphdriver(c).get("Data") or {}
         if "UpperDir" in gd:
-            root = (f"overlay / overlay rw,relatime,lowerdir={gd.get('LowerDir', '')},"
+            lowerdir = gd.get('LowerDir', '')
+            if self.driver.name == "overlay2":     # the kernel shows the l/ short links
+                lowerdir = self.driver.container_lowerdir(self._layer_keys(c.image), c.id)
+            root = (f"overlay / overlay rw,relatime,lowerdir={lowerdir},"
                     f"upperdir={gd['UpperDir']},workdir={gd['WorkDir']} 0 0")
         lines = [root,
                  "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0",

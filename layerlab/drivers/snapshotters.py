@@ -34,6 +34,20 @@ class FileRec:
     content: object
 
 
+def _dir_prefixes(m: dict) -> set:
+    """Every directory that holds a path of ``m`` (``/a/b/c`` -> ``/a``, ``/a/b``)."""
+    out: set = set()
+    for p in m:
+        i = p.rfind("/")
+        while i > 0:
+            q = p[:i]
+            if q in out:
+                break
+            out.add(q)
+            i = p.rfind("/", 0, i)
+    return out
+
+
 def _drop(m: dict, path: str, under_only: bool = False) -> None:
     if not under_only:
         m.pop(path, None)
@@ -79,13 +93,17 @@ class _ExtentDriver(StorageDriver):
         for w in layer.whiteouts:
             _drop(m, w)
         links: dict[int, FileRec] = {}
+        dirs = None                        # directories of m, to skip the scan of _drop
         for path, node in layer.entries.items():
             if node.kind != FILE:
                 if path in m:
                     _drop(m, path)
                 continue
             if path not in m:
-                _drop(m, path, under_only=True)
+                if dirs is None:
+                    dirs = _dir_prefixes(m)
+                if path in dirs:           # a directory of the parent became a file
+                    _drop(m, path, under_only=True)
             if node.ino and node.ino in links:
                 m[path] = links[node.ino]
                 continue

@@ -13,7 +13,7 @@ import re
 import stat as _st
 import time
 
-from ..content import Content
+from ..content import ZEROS, Content
 from ..tree import CHAR, DIR, FILE, SYMLINK, basename as _base, join, normpath, parent
 from . import util
 from .core import (Blocked, Proc, RandomInput, ZeroInput, device_input, device_sink, register)
@@ -1240,6 +1240,9 @@ def dd(proc: Proc, argv: list[str]) -> int:
                 # a size-limited tmpfs: zeros take pages too; past the limit the write fails
                 # (so no more than the limit and a page is ever built)
                 fs.pwrite(o_real, offset, payload(limit + 4096))
+            elif src_kind == "zero" and fresh and total:
+                # written NULs: they read like a hole but take disk blocks (du counts them)
+                fs.set_content(o_real, Content.synthetic(ZEROS, total))
             elif src_kind == "zero" and offset >= cur.size:
                 fs.truncate(o_real, max(cur.size, offset + total))
             elif src_kind == "random" and fresh and total > (1 << 20):

@@ -129,14 +129,14 @@ class LayerExplorer:
 
         # one Layout per box: a shared Layout would hide both boxes when B is hidden
         self._box_a = W.VBox([W.HTML(f"<b>Dockerfile {escape(names[0])}</b>"), self.dockerfile_a],
-                             layout=W.Layout(width="50%"))
+                             layout=W.Layout(width="50%", min_width="0"))
         self._box_b = W.VBox([W.HTML(f"<b>Dockerfile {escape(names[1])}</b>"), self.dockerfile_b],
-                             layout=W.Layout(width="50%"))
+                             layout=W.Layout(width="50%", min_width="0"))
         self.editors = W.HBox([self._box_a, self._box_b])
         self.compare.layout = W.Layout(**fixed)
         self.controls = W.HBox([self.snippet, self.target, self.add_button, self.remove_button, self.compare],
                                layout=W.Layout(flex_flow="row wrap", align_items="center"))
-        self.ui = W.VBox([self.controls, self.editors, self.status, self.picture, self.table],
+        self.ui = W.VBox([W.HTML(_FIT), self.controls, self.editors, self.status, self.picture, self.table],
                          layout=W.Layout(width="100%"))
         self.ui.add_class("layerlab-explorer")
 
@@ -268,3 +268,8 @@ def _message_svg(text: str) -> str:
             'viewBox="0 0 620 40" role="img" aria-label="' + escape(text, {'"': "&quot;"}) + '">'
             '<rect x="1" y="1" width="618" height="38" rx="6" fill="#ffebee" stroke="#c62828"/>'
             '<text x="12" y="25" font-size="12" fill="#c62828">' + escape(text) + "</text></svg>")
+
+
+# the stacks' SVGs have a viewBox: scale them down to the widget's width (a 1280 px window
+# clipped the B side), never up
+_FIT = "<style>.layerlab-explorer svg.layerlab-stack{max-width:100%;height:auto}</style>"

@@ -14,6 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# the chapters (and the capstone): every notebook but the start page, which has no exercises
+CHAPTERS = [p for p in NOTEBOOKS if not p.stem.startswith("00-")]
 
 
 @contextlib.contextmanager

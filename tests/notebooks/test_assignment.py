@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from .nbtools import NOTEBOOKS, ROOT, isolated_jupyter_env
+from .nbtools import CHAPTERS, ROOT, isolated_jupyter_env
 
 pytest.importorskip("nbgrader")
 
-IDS = [p.stem for p in NOTEBOOKS]
+IDS = [p.stem for p in CHAPTERS]
 
 
 def _validate(path, *extra) -> str:
@@ -29,7 +29,7 @@ def released(tmp_path_factory):
     out = tmp_path_factory.mktemp("release")
     with isolated_jupyter_env():
         ensure_scripts_on_path()
-        release(NOTEBOOKS, out, course_root=tmp_path_factory.mktemp("course"))
+        release(CHAPTERS, out, course_root=tmp_path_factory.mktemp("course"))
     return out
 
 
@@ -38,14 +38,14 @@ def _graded_cells(nb):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_source_passes_nbgrader_validate(path):
     out = _validate(path)
     assert "Success! Your notebook passes all the tests." in out, out[-3000:]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_release_fails_every_test_and_hides_answers(path, released):
     student = released / path.name
     nb = json.loads(student.read_text())
@@ -58,7 +58,7 @@ def test_release_fails_every_test_and_hides_answers(path, released):
     assert "Success! The notebook does not pass any tests." in out, out[-3000:]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_chapter_has_the_parts_of_a_course_chapter(path):
     """Objectives, at least one predict and one implement exercise with hidden tests, a
     manually graded written answer, key takeaways; grade_ids unique."""

@@ -1,7 +1,9 @@
 """Shared browser-test machinery: one JupyterLab for the whole test session, serving a copy of
-``notebooks/`` (every chapter, the start page, the glossary) from a temporary root with every
-JUPYTER_* directory in a temporary place (no state from $HOME, no restored workspace) and the
-news/update toast turned off; Debian's Chromium driven by Playwright.
+``notebooks/`` (every chapter, the start page, the glossary) and, under ``practice/``, the
+practice release of it, from a temporary root with every JUPYTER_* directory in a temporary
+place (no state from $HOME, no restored workspace); the learner's Lab settings as on Binder
+(``binder/learner``: no nbgrader instructor panels, no news toast, Markdown opens rendered);
+Debian's Chromium driven by Playwright.
 
 Needs /usr/bin/chromium (Debian package ``chromium``; never ``playwright install``). Without it
 the tests skip — except under CI=true, where a missing browser is a failure.
@@ -92,12 +94,17 @@ def lab(tmp_path_factory):
     """A JupyterLab on a loopback port with a temporary root and temporary Jupyter dirs."""
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "root"
-    shutil.copytree(NOTEBOOKS, root)
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    from autograder.practice import release_practice
+    release_practice(sorted(NOTEBOOKS.glob("*.ipynb")), root / "practice")
     settings = tmp / "user-settings"
-    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    # G11: without this, "Would you like to get notified about official Jupyter news?" covers screenshots
-    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # the learner's JupyterLab defaults (binder/learner/overrides.json), as user settings here;
+    # G11: without the notification one, "get notified about Jupyter news?" covers screenshots
+    overrides = json.loads((ROOT / "binder" / "learner" / "overrides.json").read_text())
+    for plugin, values in overrides.items():
+        package, name = plugin.split(":")
+        (settings / package).mkdir(parents=True, exist_ok=True)
+        (settings / package / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
     env = dict(os.environ)
     env.update({
         "JUPYTER_CONFIG_DIR": str(tmp / "config"),
@@ -107,6 +114,8 @@ def lab(tmp_path_factory):
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
         "JUPYTER_PLATFORM_DIRS": "1",
+        # nbgrader's instructor panels off, as the learner sees the course (binder/start)
+        "JUPYTER_CONFIG_PATH": str(ROOT / "binder" / "learner"),
     })
     port = _free_port()
     log = tmp / "lab.log"
@@ -175,7 +184,7 @@ def open_and_run_all(page, lab, name: str, timeout_ms: int = 120_000) -> list[st
     until every code cell ran (or one raised) and the kernel is idle; return the error outputs
     as ``"ename: evalue"`` strings."""
     _start_kernel_session(lab["url"], name)
-    page.goto(f"{lab['url']}/lab/tree/{name}")
+    page.goto(f"{lab['url']}/lab/tree/{name}?reset")   # ?reset: no tabs restored from an earlier test
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     _accept_kernel_dialog(page)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)

@@ -19,13 +19,11 @@ def _svg(page) -> str:
 def test_chapter_runs_and_the_explorer_reacts_in_chromium(playwright_sync, lab):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "01-layer-architecture-failure.png").unlink(missing_ok=True)
-    browser = playwright_sync.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     console_errors: list[str] = []
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    browser, page = new_page(playwright_sync, console_errors)     # 1280x800, the contract's window
     try:
-        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
         _start_kernel_session(lab["url"], CHAPTER_NAME)
-        page.goto(f"{lab['url']}/lab/tree/{CHAPTER_NAME}")
+        page.goto(f"{lab['url']}/lab/tree/{CHAPTER_NAME}?reset")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
         _accept_kernel_dialog(page)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
@@ -79,6 +77,15 @@ def test_chapter_runs_and_the_explorer_reacts_in_chromium(playwright_sync, lab):
         explorer.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "01-layer-architecture-explorer.png"))
         explorer.screenshot(path=str(ARTIFACTS / "01-layer-architecture-explorer-widget.png"))
+
+        # not clipped at 1280 px: the widget fits the window, and nothing inside it is cut off
+        fit = page.evaluate("""() => { const e = document.querySelector('.layerlab-explorer');
+            const r = e.getBoundingClientRect();
+            const inner = Array.from(e.querySelectorAll('*')).filter(c => c.scrollWidth > c.clientWidth + 1
+                && getComputedStyle(c).overflowX === 'hidden').map(c => c.className);
+            return {right: r.right, scroll: e.scrollWidth, client: e.clientWidth, clipped: inner}; }""")
+        assert fit["right"] <= 1280 and fit["scroll"] <= fit["client"] + 1, fit
+        assert not fit["clipped"], f"parts of the explorer are cut off: {fit['clipped'][:5]}"
     except Exception:
         page.screenshot(path=str(ARTIFACTS / "01-layer-architecture-failure.png"))
         raise
