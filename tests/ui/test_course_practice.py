@@ -76,6 +76,17 @@ def _scroll_to(page, index: int) -> None:
     page.wait_for_timeout(400)
 
 
+def _render_all(page) -> None:
+    """Bring every cell into view once, so that asynchronous renderers (mermaid draws a diagram
+    smaller than its source block) have finished and the cells' heights are final before an
+    anchor's position is measured."""
+    n = page.evaluate(f"() => {_NB}.content.widgets.length")
+    for i in range(0, n, 3):
+        page.evaluate(f"i => {_NB}.content.scrollToItem(i, 'center')", i)
+        page.wait_for_timeout(60)
+    page.wait_for_timeout(800)
+
+
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_practice_chapter_in_chromium(playwright_sync, lab, source):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -123,6 +134,7 @@ def test_practice_chapter_in_chromium(playwright_sync, lab, source):
         # every Contents link (JupyterLab heading anchors, <a id> anchors) scrolls to its target
         contents = page.locator(".jp-Notebook .jp-RenderedMarkdown:has(h2:text-is('Contents'))")
         if contents.count():
+            _render_all(page)
             hrefs = contents.first.locator("a[href^='#']:not(.jp-InternalAnchorLink)").evaluate_all("els => els.map(e => e.getAttribute('href'))")
             for n, href in enumerate(hrefs):
                 _scroll_to(page, 0)
