@@ -48,6 +48,8 @@ import os
 import pickle
 import types
 
+from .home import home  # noqa: F401  (the state directory; callers use state.home)
+
 FORMAT = 3
 MAGIC = b"LAYERLAB-STATE"
 DB_FILE = "store.db"
@@ -60,18 +62,6 @@ ROOT_KEY = "root"
 
 class StateError(Exception):
     """The persistent state cannot be used; ``str()`` says which file and what to do."""
-
-
-def home(env=None) -> str:
-    """The state directory: ``LAYERLAB_HOME``, else the user's data directory."""
-    env = os.environ if env is None else env
-    h = env.get("LAYERLAB_HOME")
-    if h:
-        return os.path.abspath(os.path.expanduser(h))
-    xdg = env.get("XDG_DATA_HOME")
-    if xdg:
-        return os.path.join(os.path.abspath(os.path.expanduser(xdg)), "layerlab")
-    return os.path.join(os.path.expanduser("~"), ".local", "share", "layerlab")
 
 
 def _untouched(path: str) -> str:

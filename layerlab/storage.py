@@ -193,14 +193,10 @@ class StorageHooks:
     def _populate(self, c, vol, target: str, now: int) -> None:
         """moby copyExistingContents: an image directory with entries fills an empty volume;
         the volume root then takes the image directory's owner and mode."""
-        src = c.rootfs
-        try:
-            real = src.realpath(target)
-            node = src.stat(real)
-        except OSError:
+        found = _image_dir(c, target)
+        if found is None:
             return
-        if node.kind != DIR:
-            return
+        src, real, node = found
         if src.listdir(real) and vol.fs.is_empty():
             copy_tree(src, real, vol.fs, "/", now)
             root = vol.fs.root_node.with_(mtime=now)
@@ -211,13 +207,11 @@ class StorageHooks:
     def _populate_dir(self, c, fs, root: str, target: str, now: int) -> None:
         """copyExistingContents into a bind-type local volume (observed on 20.10: the host
         folder receives the image directory's files when it is empty)."""
-        src = c.rootfs
-        try:
-            real = src.realpath(target)
-            node = src.stat(real)
-        except OSError:
+        found = _image_dir(c, target)
+        if found is None:
             return
-        if node.kind == DIR and src.listdir(real) and not fs.listdir(root):
+        src, real, _node = found
+        if src.listdir(real) and not fs.listdir(root):
             copy_tree(src, real, fs, root, now)
 
     def container_mounts(self, c) -> list[dict]:
@@ -362,6 +356,18 @@ def host_config_mounts(reqs) -> dict:
                 doc["VolumeOptions"] = {**vopts, "DriverConfig": {}}
         mounts.append(doc)
     return {"Binds": binds, "Volumes": volumes, "Tmpfs": tmpfs, "Mounts": mounts}
+
+
+def _image_dir(c, target: str):
+    """(the container's rootfs, the real path, its node) when ``target`` is a directory the
+    image has; None otherwise (nothing to copy into a new volume)."""
+    src = c.rootfs
+    try:
+        real = src.realpath(target)
+        node = src.stat(real)
+    except OSError:
+        return None
+    return (src, real, node) if node.kind == DIR else None
 
 
 def local_mount_kind(vol) -> str | None:

@@ -53,17 +53,6 @@ def code_stamp() -> str:
     return f"{sys.version_info[:2]}:{zlib.crc32(chr(10).join(parts).encode()):08x}:{len(parts)}"
 
 
-def _home(env) -> str:
-    # the same rule as layerlab.state.home, without importing the state module
-    h = env.get("LAYERLAB_HOME")
-    if h:
-        return os.path.abspath(os.path.expanduser(h))
-    xdg = env.get("XDG_DATA_HOME")
-    if xdg:
-        return os.path.join(os.path.abspath(os.path.expanduser(xdg)), "layerlab")
-    return os.path.join(os.path.expanduser("~"), ".local", "share", "layerlab")
-
-
 def enabled(env=None) -> bool:
     env = os.environ if env is None else env
     return (env.get("LAYERLAB_DAEMON", "1").lower() not in ("0", "false", "no", "off")
@@ -115,6 +104,7 @@ def call(argv: list[str]) -> int | None:
     """Run ``argv`` through the daemon; its exit status, or None to run it in-process."""
     if not enabled():
         return None
+    from ..home import home as _home
     home = _home(os.environ)
     path = os.path.join(home, SOCKET)
     if len(path.encode()) > _MAX_SOCKET_PATH:
