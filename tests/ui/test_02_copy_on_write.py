@@ -62,7 +62,7 @@ def test_chapter_runs_and_the_cow_explorer_reacts(playwright_sync, lab):
         explorer.get_by_role("button", name="Run").click()
         page.wait_for_function("() => document.querySelector('div.layerlab-cow').innerText"
                                ".includes(\"can't remove 'nothing.txt'\")", timeout=30_000)
-        assert "Traceback" not in explorer.inner_text()
+        assert "Traceback" not in explorer.text_content()
 
         wider = page.evaluate(_WIDER_JS)
         assert wider == [], f"wider than the 1280 px window: {wider}"

@@ -68,7 +68,7 @@ def test_chapter_runs_and_the_driver_comparison_reacts(playwright_sync, lab):
         widget.get_by_role("button", name="Run on every driver").click()
         page.wait_for_function("() => document.querySelector('.layerlab-drivers').innerText.includes('not found')",
                                timeout=60_000)
-        assert "Traceback" not in widget.inner_text()
+        assert "Traceback" not in widget.text_content()
         widget.scroll_into_view_if_needed()
         assert _too_wide(page) == []
         page.screenshot(path=str(ARTIFACTS / "03-storage-drivers-widget.png"))

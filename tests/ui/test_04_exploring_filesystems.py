@@ -58,7 +58,7 @@ def test_chapter_runs_and_the_image_explorer_reacts(playwright_sync, lab):
         mermaid.scroll_into_view_if_needed()
         page.wait_for_function("() => { const m = document.querySelector('.jp-RenderedMermaid');"
                                " return m && m.querySelector('img, svg'); }", timeout=30_000)
-        assert "Syntax error" not in mermaid.inner_text()
+        assert "Syntax error" not in mermaid.text_content()
         page.screenshot(path=str(ARTIFACTS / "04-exploring-filesystems-mermaid.png"))
 
         page.wait_for_selector(f"{ROOT} svg.layerlab-efficiency", timeout=60_000)
@@ -97,7 +97,7 @@ def test_chapter_runs_and_the_image_explorer_reacts(playwright_sync, lab):
         explorer.get_by_role("button", name="Pull").click()
         page.wait_for_function(f"() => document.querySelector('{ROOT}').textContent.includes('pull access denied')",
                                timeout=30_000)
-        assert "Traceback" not in explorer.inner_text()
+        assert "Traceback" not in explorer.text_content()
         overflow = page.evaluate(_OVERFLOW_JS)
         assert overflow == [], f"wider than the window: {overflow}"
     except Exception:

@@ -52,7 +52,7 @@ def test_chapter_runs_and_the_mount_explorer_reacts(playwright_sync, lab):
         inputs.nth(1).fill("s3cret")
         explorer.get_by_role("button", name="Write file").click()
         _changed(page, before, "token")
-        status = explorer.inner_text()
+        status = explorer.text_content()
         assert "tmpfs" in status and "RAM" in status, status
 
         # stop: the tmpfs is gone, the table says so

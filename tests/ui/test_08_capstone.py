@@ -46,7 +46,11 @@ def test_capstone_runs_and_both_explorers_react_in_chromium(playwright_sync, lab
         explorer = page.locator(".layerlab-explorer").first
         explorer.scroll_into_view_if_needed()
         before = page.eval_on_selector(_SVG, "e => e.outerHTML")
-        assert "16 layers" in explorer.inner_text()
+        # textContent, waited for: a cell Lab has only just scrolled into view is still skipped
+        # by `content-visibility` for a frame, and its innerText is "" until it is painted
+        page.wait_for_function(
+            "() => document.querySelector('.layerlab-explorer').textContent.includes('16 layers')",
+            timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "08-capstone-explorer-before.png"))
         area = explorer.locator("textarea").nth(1)
         area.fill(SLIM)
