@@ -127,7 +127,8 @@ def pre_format(fmt: str) -> str:
 
 
 def format_table(fmt: str, rows: Iterable[Any], headers: dict[str, str] | None = None,
-                 minwidth: int = 10, tabwidth: int = 1, padding: int = 3) -> str:
+                 minwidth: int = 10, tabwidth: int = 1, padding: int = 3,
+                 funcs: dict | None = None) -> str:
     """Render ``rows`` with a docker ``--format`` string, like
     ``formatter.Context.Write``.
 
@@ -144,10 +145,12 @@ def format_table(fmt: str, rows: Iterable[Any], headers: dict[str, str] | None =
       (``NewWriter(out, 10, 1, 3, ' ', 0)``).  The header line is printed
       even when there are no rows.
     * Other formats print the rows as they are, no alignment.
+
+    ``funcs`` replaces the template functions (the CLI's ``json`` marshals its contexts).
     """
     final = pre_format(fmt)
     try:
-        tmpl = Template(final, "")
+        tmpl = Template(final, "", funcs)
     except TemplateError as e:
         raise TemplateError(f"template parsing error: {e}") from None
     body: list[str] = []

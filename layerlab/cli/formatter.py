@@ -25,7 +25,7 @@ class FormatError(Exception):
 
 
 # ---------------------------------------------------------------------- small helpers
-from ..textfmt import HeaderContext, ellipsis, truncate_id  # noqa: E402  (docker's displayutils)
+from ..textfmt import HeaderContext, ellipsis, format_table, is_table, pre_format, truncate_id  # noqa: E402,F401
 
 
 def go_quote(s: str) -> str:
@@ -115,55 +115,16 @@ class Context:
         return out
 
 
-def prepare(fmt: str) -> str:
-    """formatter.Context.preFormat."""
-    final = fmt
-    if fmt.startswith(TABLE):
-        final = final[len(TABLE):]
-    elif fmt == JSON:
-        final = "{{json .}}"
-    final = final.strip(" ")
-    return final.replace("\\t", "\t").replace("\\n", "\n")
-
-
-def is_table(fmt: str) -> bool:
-    return fmt.startswith(TABLE)
+prepare = pre_format      # formatter.Context.preFormat (is_table: Format.IsTable, imported)
 
 
 def write(fmt: str, rows, header: dict[str, str] | None = None) -> str:
-    """formatter.Context.Write: render each row (and the header for tables)."""
-    final = prepare(fmt)
+    """formatter.Context.Write (one implementation: :func:`layerlab.textfmt.format_table`) with
+    the CLI's template functions; a failing template prints nothing, the error says why."""
     try:
-        tmpl = parse(final)
+        return format_table(fmt, rows, header, funcs=FUNCS)
     except gt.TemplateError as exc:
-        raise FormatError(f"template parsing error: {exc}") from None
-    buf = []
-    for row in rows:
-        try:
-            buf.append(tmpl.execute(row))
-        except gt.TemplateError as exc:
-            raise FormatError(f"template parsing error: {exc}") from None
-        buf.append("\n")
-    body = "".join(buf)
-    if not is_table(fmt):
-        return body
-    return table(tmpl, body, header or {})
-
-
-def header_line(tmpl: gt.Template, header: dict[str, str]) -> str:
-    try:
-        return tmpl.with_funcs(gt.HEADER_FUNCS).execute(HeaderContext(header))
-    except gt.TemplateError as exc:
-        return exc.partial
-
-
-def table(tmpl: gt.Template, body: str, header: dict[str, str]) -> str:
-    from ..tabwriter import TabWriter
-    w = TabWriter(10, 1, 3, " ", 0)
-    w.write(header_line(tmpl, header))
-    w.write("\n")
-    w.write(body)
-    return w.flush()
+        raise FormatError(str(exc)) from None
 
 
 # ---------------------------------------------------------------------- contexts
