@@ -24,19 +24,16 @@ everything below rebuilds. File mtimes are not part of the checksum.
 """
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import io
 import json
-import os
 import posixpath
-import tarfile
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Callable, Mapping
 
+from .buildcontext import BuildContext
 from .clock import DEFAULT_EPOCH, Clock, IdGenerator
-from .content import Content
 from .dockerfile import Instruction, expand, key_values, parse, split_words
 from .errors import BuildError, FsError
 from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image
@@ -46,146 +43,6 @@ from .tree import DIR, FILE, SYMLINK, Node, directory, join, normpath
 
 BUILDKIT_COMMENT = "buildkit.dockerfile.v0"
 DEFAULT_SHELL = ("/bin/sh", "-c")
-
-
-# --------------------------------------------------------------------------- build context
-class BuildContext:
-    """Files a build can COPY: from a folder on disk or from a dict ``{path: data}``."""
-
-    def __init__(self, files: Mapping[str, Node]):
-        self.files = dict(files)  # "/rel/path" -> Node (dirs included)
-
-    @staticmethod
-    def of(source, mtime: int = 0) -> "BuildContext":
-        if source is None:
-            return BuildContext({})
-        if isinstance(source, BuildContext):
-            return source
-        if isinstance(source, (str, os.PathLike)):
-            return BuildContext.from_dir(os.fspath(source))
-        return BuildContext.from_dict(source, mtime)
-
-    @staticmethod
-    def from_dict(files: Mapping[str, object], mtime: int = 0) -> "BuildContext":
-        nodes: dict[str, Node] = {}
-        for path, data in files.items():
-            p = normpath(path)
-            if isinstance(data, Node):
-                node = data
-            elif isinstance(data, Content):
-                node = Node(FILE, 0o644, 0, 0, mtime, data)
-            else:
-                node = Node(FILE, 0o644, 0, 0, mtime, Content.of(data))
-            nodes[p] = node
-            cur = posixpath.dirname(p)
-            while cur != "/" and cur not in nodes:
-                nodes[cur] = directory(0o755, mtime=mtime)
-                cur = posixpath.dirname(cur)
-        return BuildContext(nodes)
-
-    @staticmethod
-    def from_dir(root: str) -> "BuildContext":
-        nodes: dict[str, Node] = {}
-        ignore = _dockerignore(root)
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            for name in sorted(dirnames) + sorted(filenames):
-                full = os.path.join(dirpath, name)
-                rel = "/" + os.path.relpath(full, root).replace(os.sep, "/")
-                if any(fnmatch.fnmatch(rel.lstrip("/"), pat) for pat in ignore):
-                    continue
-                st = os.lstat(full)
-                mtime = st.st_mtime_ns
-                if os.path.islink(full):
-                    nodes[rel] = Node(SYMLINK, 0o777, 0, 0, mtime, target=os.readlink(full))
-                elif os.path.isdir(full):
-                    nodes[rel] = Node(DIR, st.st_mode & 0o7777, 0, 0, mtime)
-                else:
-                    with open(full, "rb") as fh:
-                        data = fh.read()
-                    nodes[rel] = Node(FILE, st.st_mode & 0o7777, 0, 0, mtime, Content.of(data))
-        return BuildContext(nodes)
-
-    def size(self) -> int:
-        return sum(n.size for n in self.files.values() if n.kind == FILE)
-
-    def tar_size(self) -> int:
-        """Bytes of the context tar the docker client sends (headers, padded data, trailer)."""
-        total = 1024
-        for n in self.files.values():
-            total += 512
-            if n.kind == FILE:
-                total += (n.content.size + 511) // 512 * 512
-        return total
-
-    def classic_hash(self, path: str) -> str:
-        """The classic builder's source hash (moby remotecontext): sha256 over the tarsum v1
-        header fields (name, mode, uid, gid, size, typeflag, linkname, uname, gname, devmajor,
-        devminor; no mtime) followed by the content. Directories: ``dir:`` + sha256 of the
-        sorted hashes of the directory and everything under it, comma-joined."""
-        node = self.files.get(path)
-        if node is not None and node.kind != DIR:
-            return "file:" + _tarsum_v1(path.lstrip("/"), node)
-        prefix = "" if path == "/" else path
-        hashes = [] if path == "/" or node is None else [_tarsum_v1(path.lstrip("/"), node)]
-        hashes += [_tarsum_v1((prefix + rel).lstrip("/"), n) for rel, n in self.subtree(path)]
-        return "dir:" + hashlib.sha256(",".join(sorted(hashes)).encode()).hexdigest()
-
-    def matches(self, pattern: str) -> list[str]:
-        pat = normpath(pattern)
-        if pat == "/":
-            return ["/"]
-        if any(c in pat for c in "*?["):
-            return sorted(p for p in self.files if fnmatch.fnmatchcase(p, pat))
-        return [pat] if pat in self.files else []
-
-    def subtree(self, path: str) -> list[tuple[str, Node]]:
-        """(relative path, node) under a directory, parents first."""
-        prefix = "" if path == "/" else path
-        out = []
-        for p in sorted(self.files):
-            if p.startswith(prefix + "/"):
-                out.append((p[len(prefix):], self.files[p]))
-        return out
-
-    def checksum(self, paths: list[str]) -> str:
-        """Content checksum of the sources, mtimes excluded (as BuildKit's cache key)."""
-        h = hashlib.sha256()
-        for p in paths:
-            items = [(p, self.files.get(p))] if p != "/" else []
-            if p == "/" or (self.files.get(p) and self.files[p].kind == DIR):
-                items += [(p + rel, n) for rel, n in self.subtree(p)]
-            for q, n in items:
-                if n is None:
-                    continue
-                h.update(f"{q}\0{n.kind}\0{n.mode:o}\0{n.target}\0".encode())
-                if n.kind == FILE:
-                    h.update(n.content.sha256().encode())
-        return h.hexdigest()
-
-
-def _tarsum_v1(name: str, node: Node) -> str:
-    typeflag = {FILE: "0", DIR: "5", SYMLINK: "2"}.get(node.kind, "0")
-    if node.kind == DIR:
-        name += "/"
-    size = node.content.size if node.kind == FILE else 0
-    mode = node.mode & 0o7777 if node.kind != SYMLINK else 0o777
-    fields = [("name", name), ("mode", str(mode)), ("uid", "0"), ("gid", "0"), ("size", str(size)),
-              ("typeflag", typeflag), ("linkname", node.target if node.kind == SYMLINK else ""),
-              ("uname", ""), ("gname", ""), ("devmajor", "0"), ("devminor", "0")]
-    h = hashlib.sha256("".join(k + v for k, v in fields).encode())
-    if node.kind == FILE:
-        for piece in node.content.chunks():
-            h.update(piece)
-    return h.hexdigest()
-
-
-def _dockerignore(root: str) -> list[str]:
-    path = os.path.join(root, ".dockerignore")
-    if not os.path.exists(path):
-        return []
-    with open(path) as fh:
-        return [ln.strip() for ln in fh if ln.strip() and not ln.startswith("#")]
 
 
 # --------------------------------------------------------------------------- build state

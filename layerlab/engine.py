@@ -18,12 +18,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 from . import changes as _changes
 from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, init_layer
-from .digest import short_id
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound, NotSupported
 from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, normalize_ref
 from .rootfs import FlatTree, RootFS
@@ -198,7 +197,6 @@ class Engine:
         """``docker build``. ``buildkit=None`` reads ``DOCKER_BUILDKIT`` (``0`` = classic)."""
         if buildkit is None:
             buildkit = os.environ.get("DOCKER_BUILDKIT", "1") not in ("0", "false")
-        context = _apply_dockerignore(context)
         try:
             result = self._builder.build(dockerfile, context, buildkit=buildkit, no_cache=no_cache,
                                          build_args=build_args, target=target)
@@ -843,59 +841,6 @@ class Engine:
 
 
 # ---------------------------------------------------------------------- helpers
-def _dockerignore_regex(pattern: str):
-    """One ``.dockerignore`` pattern as a regex over slash-separated context paths (moby
-    patternmatcher: ``*`` and ``?`` stay inside one path element, ``**`` crosses them)."""
-    import posixpath
-    pat = posixpath.normpath(pattern.strip().lstrip("/")).rstrip("/")
-    out, i = "", 0
-    while i < len(pat):
-        c = pat[i]
-        if pat.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-            continue
-        if pat.startswith("**", i):
-            out, i = out + ".*", i + 2
-            continue
-        out += "[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c)
-        i += 1
-    return re.compile(out + r"\Z")
-
-
-def _apply_dockerignore(context):
-    """A dict build context without the paths its ``.dockerignore`` entry excludes, as the
-    docker client leaves them out of the context it sends (a pattern that matches a directory
-    excludes everything under it; ``!pattern`` re-includes; the last matching line wins).
-    Directory contexts are filtered by the builder itself; other contexts pass unchanged."""
-    if not isinstance(context, Mapping) or ".dockerignore" not in context:
-        return context
-    raw = context[".dockerignore"]
-    if hasattr(raw, "bytes"):
-        raw = raw.bytes()
-    if isinstance(raw, bytes):
-        raw = raw.decode("utf-8", "replace")
-    if not isinstance(raw, str):
-        return context
-    rules = []
-    for line in raw.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        neg = line.startswith("!")
-        rules.append((neg, _dockerignore_regex(line[1:] if neg else line)))
-
-    def excluded(path: str) -> bool:
-        rel = path.strip("/")
-        parts = rel.split("/")
-        hit = False
-        for neg, rx in rules:
-            if any(rx.match("/".join(parts[:n])) for n in range(1, len(parts) + 1)):
-                hit = not neg
-        return hit
-
-    return {p: v for p, v in context.items() if not excluded(p)}
-
-
 def _split_command(command: str) -> list[str]:
     import shlex
     return shlex.split(command)

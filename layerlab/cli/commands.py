@@ -48,7 +48,7 @@ def _filters(values: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for v in values:
         if "=" not in v:
-            raise CliError(f"bad format of filter (expected name=value)")
+            raise CliError("bad format of filter (expected name=value)")
         k, _, val = v.partition("=")
         out.setdefault(k.strip().lower(), []).append(val)
     return out
@@ -825,69 +825,14 @@ def _read_dockerfile(cli, ctx_arg: str, dockerfile: str | None):
         return fh.read(), ctx_arg
 
 
-def _dockerignore(ctx_dir: str) -> list[str]:
-    try:
-        with open(os.path.join(ctx_dir, ".dockerignore"), encoding="utf-8") as fh:
-            pats = [ln.strip() for ln in fh if ln.strip() and not ln.lstrip().startswith("#")]
-    except OSError:
-        return []
-    return [p.lstrip("/").rstrip("/") for p in pats]
-
-
-def _ignored(rel: str, patterns: list[str]) -> bool:
-    hit = False
-    for p in patterns:
-        neg = p.startswith("!")
-        pat = p[1:] if neg else p
-        if fnmatch.fnmatchcase(rel, pat) or any(fnmatch.fnmatchcase(rel[: i], pat)
-                                                 for i in range(len(rel)) if rel[i] == "/"):
-            hit = not neg
-    return hit
-
-
-def _tar_entry_size(name: str, size: int) -> int:
-    """Bytes Go's archive/tar writes for one entry (USTAR, or a PAX header for long names)."""
-    n = 512 + (size + 511) // 512 * 512
-    raw = name.encode("utf-8", "surrogateescape")
-    fits = len(raw) <= 100 or (len(raw) <= 256 and any(
-        len(raw[:i]) <= 155 and len(raw[i + 1:]) <= 100 for i in range(len(raw)) if raw[i:i + 1] == b"/"))
-    if not fits or not name.isascii():
-        rec = f" path={name}\n".encode("utf-8", "surrogateescape")
-        ln = len(rec) + 1
-        while len(str(ln)) + len(rec) != ln:
-            ln = len(str(ln)) + len(rec)
-        n += 512 + (ln + 511) // 512 * 512
-    return n
-
-
-def context_size(ctx_dir: str | None, dockerfile_text: str | None = None, extra_dockerfile: bool = False) -> int:
-    """Size of the build-context tar the docker client uploads (what "Sending build context
-    to Docker daemon" counts): Go archive/tar entries in lexical walk order, plus the two
-    zero blocks that end the archive."""
-    total = 1024
-    if ctx_dir is None:
-        return total + _tar_entry_size("Dockerfile", len((dockerfile_text or "").encode()))
-    patterns = _dockerignore(ctx_dir)
-    for dirpath, dirnames, filenames in os.walk(ctx_dir):
-        dirnames.sort()
-        rel_dir = os.path.relpath(dirpath, ctx_dir)
-        for name in sorted(dirnames + filenames):
-            full = os.path.join(dirpath, name)
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            if rel not in ("Dockerfile", ".dockerignore") and _ignored(rel, patterns):
-                if name in dirnames:
-                    dirnames.remove(name)
-                continue
-            st = os.lstat(full)
-            if os.path.isdir(full) and not os.path.islink(full):
-                total += _tar_entry_size(rel + "/", 0)
-            elif os.path.isfile(full) and not os.path.islink(full):
-                total += _tar_entry_size(rel, st.st_size)
-            else:
-                total += _tar_entry_size(rel, 0)
-    if extra_dockerfile and dockerfile_text is not None:
-        total += _tar_entry_size(".dockerfile.0123456789abcdef0123", len(dockerfile_text.encode()))
-    return total
+def context_size(context, dockerfile_text: str, extra_dockerfile: bool = False) -> int:
+    """Size of the build-context tar the docker client uploads (what "Sending build context to
+    Docker daemon" counts; the rule: :class:`layerlab.buildcontext.BuildContext`). No context
+    (``docker build -``): a tar holding just the Dockerfile."""
+    from ..buildcontext import BuildContext
+    if context is None:
+        return BuildContext.from_dict({"Dockerfile": dockerfile_text.encode()}).tar_size()
+    return context.tar_size(dockerfile_text.encode() if extra_dockerfile else None)
 
 
 def _sending_line(size: int) -> str:
@@ -923,6 +868,8 @@ def cmd_build(cli, o):
     outside = bool(o["file"]) and o["file"] != "-" and context is not None and not os.path.abspath(
         o["file"] if os.path.exists(o["file"]) else os.path.join(context, o["file"])).startswith(
         os.path.abspath(context) + os.sep)
+    from ..buildcontext import BuildContext
+    context = BuildContext.from_dir(context) if context is not None else None   # walked once
     sending = _sending_line(context_size(context, text, outside or o["file"] == "-"))
     args = {}
     for a in o["build-arg"]:
