@@ -48,10 +48,9 @@ from .content import Content
 from .drivers.physical import align, alloc_ranges, file_blocks, total
 from .errors import InvalidParameter, fs_error
 from .rootfs import Found, RootFS, Upper, makedirs
-from .tree import CHAR, DIR, FILE, SYMLINK, Node, basename, directory, is_under, join, normpath, parent, unique_inodes
+from .tree import CHAR, DIR, FILE, SYMLINK, Node, resolve, basename, directory, is_under, join, normpath, parent, unique_inodes
 
 PAGE = 4096
-_MAXSYMLINKS = 40
 
 # ============================================================================ mount requests
 
@@ -757,7 +756,8 @@ class MountNamespace:
     def _resolve(self, path: str, follow: bool = True) -> tuple[str, Mounted | None, object, str, Node | None]:
         """(namespace path, mount, fs, path inside fs, node or None if the last name is missing).
 
-        Symlinks are resolved here, component by component, against the namespace root.
+        The walk of :func:`layerlab.tree.resolve` against the namespace root, each name looked
+        up in the filesystem of the mount it falls under.
         """
         path = normpath(path)
         if self._fast and not is_under(path, "/proc"):
@@ -767,38 +767,18 @@ class MountNamespace:
                 if m is not None and found is not None:
                     return real, m, m.fs, m.root, m.fs.lookup(m.root)
                 return real, None, self.rootfs, real, found.node if found is not None else None
-        hops = 0
-        while True:
-            parts = [p for p in path.split("/") if p]
-            cur = "/"
-            m, fs, inner = self._route("/")
-            node = fs.lookup(inner) or directory()
-            restart = None
-            for idx, comp in enumerate(parts):
-                last = idx == len(parts) - 1
-                if node.kind != DIR:
-                    raise fs_error(errno.ENOTDIR, path)
-                nxt = join(cur, comp)
-                m, fs, inner = self._route(nxt)
-                child = fs.lookup(inner)
-                if child is None:
-                    if last:
-                        return nxt, m, fs, inner, None
-                    raise fs_error(errno.ENOENT, path)
-                if child.kind == SYMLINK and (not last or follow):
-                    hops += 1
-                    if hops > _MAXSYMLINKS:
-                        raise fs_error(errno.ELOOP, path)
-                    base = child.target if child.target.startswith("/") else join(cur, child.target)
-                    rest = "/".join(parts[idx + 1:])
-                    restart = normpath(base + ("/" + rest if rest else ""))
-                    break
-                if last:
-                    return nxt, m, fs, inner, child
-                cur, node = nxt, child
-            if restart is None:
-                return "/", m, fs, inner, node
-            path = restart
+        root = self._route("/")
+        root_node = root[1].lookup(root[2]) or directory()
+
+        def child(p: str, _parent):
+            m, fs, inner = self._route(p)
+            node = fs.lookup(inner)
+            return None if node is None else (m, fs, inner, node)
+
+        real, found, here = resolve(path, follow, (*root, root_node), child, lambda h: h[3])
+        if found is None:
+            return (real, *self._route(real), None)
+        return (real, *found)
 
     def _writable(self, m: Mounted | None, path: str) -> None:
         if m is not None and m.read_only:

@@ -36,12 +36,9 @@ from typing import Callable, Iterable, Sequence
 from .content import Content
 from .errors import fs_error
 from .layer import Layer
-from .tree import DIR, FILE, SYMLINK, Node, ancestors, basename, directory, join, normpath, parent, unique_inodes
+from .tree import DIR, FILE, SYMLINK, Node, resolve, ancestors, basename, directory, join, normpath, parent, unique_inodes
 
 _ROOT = directory(0o755)
-_MAXSYMLINKS = 40
-
-
 def makedirs(fs, path: str, mode: int = 0o777) -> None:
     """``mkdir -p`` on anything with ``stat`` and ``mkdir``: create the missing directories
     (symlinks to directories are followed); existing ones are fine. A non-directory on the
@@ -183,6 +180,10 @@ class Found:
     limit: int   # for a directory: levels [0, limit) contribute its children
 
 
+def _node_of(found: Found) -> Node:
+    return found.node
+
+
 class MergedView:
     """Read-only merged view of ``levels`` (upper-most first)."""
 
@@ -227,43 +228,10 @@ class MergedView:
         return Found(_ROOT, len(self.levels), len(self.levels))
 
     def _walk(self, path: str, follow: bool) -> tuple[str, Found | None, Found | None]:
-        """Resolve ``path`` -> (real path, found or None, found parent directory).
-
-        Symlinks in the middle are always followed (absolute targets re-rooted at ``/``);
-        the last component is followed only when ``follow``. Raises ENOTDIR when a middle
-        component is not a directory, ENOENT when it is missing, ELOOP after 40 links.
-        """
-        path = normpath(path)
-        hops = 0
-        while True:
-            parts = [p for p in path.split("/") if p]
-            cur, found = "/", self._root()
-            restart = None
-            for idx, comp in enumerate(parts):
-                last = idx == len(parts) - 1
-                if found.node.kind != DIR:
-                    raise fs_error(errno.ENOTDIR, path)
-                nxt = join(cur, comp)
-                child = self._find_in(nxt, found.limit)
-                if child is None:
-                    if last:
-                        return nxt, None, found
-                    raise fs_error(errno.ENOENT, path)
-                if child.node.kind == SYMLINK and (not last or follow):
-                    hops += 1
-                    if hops > _MAXSYMLINKS:
-                        raise fs_error(errno.ELOOP, path)
-                    target = child.node.target
-                    base = target if target.startswith("/") else join(cur, target)
-                    rest = "/".join(parts[idx + 1:])
-                    restart = normpath(base + ("/" + rest if rest else ""))
-                    break
-                if last:
-                    return nxt, child, found
-                cur, found = nxt, child
-            if restart is None:
-                return "/", found, None
-            path = restart
+        """Resolve ``path`` -> (real path, found or None, found parent directory): the walk of
+        :func:`layerlab.tree.resolve`, each name looked up through the layers."""
+        return resolve(path, follow, self._root(), lambda p, here: self._find_in(p, here.limit),
+                       _node_of)
 
     def find(self, path: str, follow: bool = True) -> tuple[str, Found]:
         real, found, _ = self._walk(path, follow)

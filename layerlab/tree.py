@@ -5,10 +5,11 @@ target. Paths are absolute and normalised (``/etc/passwd``); the root is ``/``.
 """
 from __future__ import annotations
 
+import errno as _errno
 import posixpath
 import stat as _stat
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from .content import EMPTY, Content
 
@@ -17,6 +18,8 @@ _TYPE_BITS = {FILE: _stat.S_IFREG, DIR: _stat.S_IFDIR, SYMLINK: _stat.S_IFLNK, C
 
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
+
+H = TypeVar("H")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,3 +127,52 @@ def ancestors(path: str) -> list[str]:
 
 def is_under(path: str, top: str) -> bool:
     return top == "/" or path == top or path.startswith(top + "/")
+
+
+MAXSYMLINKS = 40   # Linux's limit on links followed in one lookup (ELOOP after it)
+
+
+def resolve(path: str, follow: bool, root: H, child: Callable[[str, H], "H | None"],
+            node_of: Callable[[H], Node]) -> tuple[str, "H | None", "H | None"]:
+    """The kernel's path walk, once for every filesystem view: ``path`` -> (real path, the
+    handle found or None, the handle of its parent directory).
+
+    ``root`` is the handle of ``/``; ``child(path, parent_handle)`` looks one name up (None if
+    missing); ``node_of(handle)`` is its :class:`Node`. Symlinks in the middle are always
+    followed (an absolute target restarts at ``/``, a relative one at the link's directory);
+    the last component only when ``follow``. ENOTDIR when a middle component is not a
+    directory, ENOENT when one is missing, ELOOP after :data:`MAXSYMLINKS` links. A missing
+    last component is not an error: its handle is None, so a caller can create it.
+    """
+    from .errors import fs_error
+    path = normpath(path)
+    hops = 0
+    while True:
+        parts = [p for p in path.split("/") if p]
+        cur, here = "/", root
+        restart = None
+        for idx, comp in enumerate(parts):
+            last = idx == len(parts) - 1
+            if node_of(here).kind != DIR:
+                raise fs_error(_errno.ENOTDIR, path)
+            nxt = join(cur, comp)
+            found = child(nxt, here)
+            if found is None:
+                if last:
+                    return nxt, None, here
+                raise fs_error(_errno.ENOENT, path)
+            node = node_of(found)
+            if node.kind == SYMLINK and (not last or follow):
+                hops += 1
+                if hops > MAXSYMLINKS:
+                    raise fs_error(_errno.ELOOP, path)
+                base = node.target if node.target.startswith("/") else join(cur, node.target)
+                rest = "/".join(parts[idx + 1:])
+                restart = normpath(base + ("/" + rest if rest else ""))
+                break
+            if last:
+                return nxt, found, here
+            cur, here = nxt, found
+        if restart is None:
+            return "/", here, None
+        path = restart
