@@ -945,8 +945,7 @@ def cmd_load(cli, o):
             raise CliError("requested load from stdin, but stdin is empty")
         data = cli.read_stdin()
     lines = cli.engine.load(data)
-    if not o["quiet"] or True:
-        cli.out("".join(ln + "\n" for ln in lines))
+    cli.out("".join(ln + "\n" for ln in lines))     # -q hides only the progress bars
     return 0
 
 

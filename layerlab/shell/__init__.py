@@ -9,8 +9,8 @@ Used by Dockerfile ``RUN``, ``docker run`` and ``docker exec``::
 Modules: :mod:`.parser` (text -> AST), :mod:`.interp` (the executor, ash builtins and
 ``sh`` itself), :mod:`.core` (processes, streams, registry, ``execute``),
 :mod:`.applets_text` and :mod:`.applets_fs` (one function per applet, busybox messages).
-Other modules add programs with :func:`register` (``layerlab.packages`` is imported lazily
-on the first lookup).
+Other modules add programs with :func:`register`; the package managers (``apt-get``, ``apk``,
+``pip``, ``npm``: :mod:`.applets_packages`) are imported the first time one of them runs.
 """
 from __future__ import annotations
 
@@ -22,8 +22,13 @@ from . import applets_tar as _applets_tar  # noqa: F401  (tar)
 from . import interp as _interp  # noqa: F401  (registers sh and busybox)
 from . import services as _services  # noqa: F401  (nginx, top, httpd, python, node)
 from . import accounts as _accounts  # noqa: F401  (adduser, addgroup, useradd, groupadd)
+from .core import LAZY_PROGRAMS
 from .interp import Shell
 from .parser import ShSyntaxError, parse
+
+LAZY_PROGRAMS.update(dict.fromkeys(
+    ("apt-get", "apt", "apk", "pip", "pip3", "pip3.12", "pip3.11", "pip3.10", "npm"),
+    "layerlab.shell.applets_packages"))
 
 __all__ = ["ExecResult", "CommandNotFound", "Blocked", "ExitProcess", "Proc", "PROGRAMS",
            "register", "execute", "lookup_program", "find_executable", "Shell", "parse",

@@ -359,12 +359,11 @@ class _Test:
                 self.error(None, "closing paren expected")
             self.i += 1
             return v
-        if a in _UNARY and self.peek(1) is not None and not (self.peek(2) in _BINARY and self.peek(1) not in _BINARY and False):
-            if self.peek(1) in _BINARY and self.peek(2) is not None:
-                pass
-            else:
-                self.i += 2
-                return self.unary(a, self.args[self.i - 1])
+        # a unary test, unless its operand is itself a binary operator with a right side
+        # (`test -n = x` compares "-n" with "x", as busybox does)
+        if a in _UNARY and self.peek(1) is not None and not (self.peek(1) in _BINARY and self.peek(2) is not None):
+            self.i += 2
+            return self.unary(a, self.args[self.i - 1])
         if self.peek(1) in _BINARY:
             if self.peek(2) is None:
                 self.error(self.peek(1), "argument expected")

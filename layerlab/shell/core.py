@@ -5,7 +5,7 @@
 Programs are plain Python functions registered by name (:func:`register`); which one runs is
 chosen the busybox way: ``/bin/ls`` is a symlink to ``/bin/busybox``, and busybox dispatches
 on the basename of ``argv[0]``. A catalog image's ``/usr/bin/apt-get`` simply exists and the
-registry has ``apt-get`` (registered by :mod:`layerlab.packages`, imported lazily).
+registry has ``apt-get`` (registered by :mod:`.applets_packages`, imported lazily).
 
 A program is ``def prog(proc: Proc, argv: list[str]) -> int``. It reads stdin, writes
 stdout/stderr and touches the filesystem only through its :class:`Proc`.
@@ -267,7 +267,6 @@ def device_sink(path: str, fds: dict) -> Sink | None:
 # ---------------------------------------------------------------------------- registry
 Program = Callable[["Proc", list], int]
 PROGRAMS: dict[str, Program] = {}
-_plugins_loaded = False
 
 
 def register(name: str, *aliases: str) -> Callable[[Program], Program]:
@@ -282,15 +281,16 @@ def register(name: str, *aliases: str) -> Callable[[Program], Program]:
     return deco
 
 
+# Programs whose module is imported the first time one of them runs (the package managers
+# pull in the package catalog, which a shell that never installs anything need not load).
+# Filled by ``layerlab.shell``'s __init__: this module imports none of them.
+LAZY_PROGRAMS: dict[str, str] = {}
+
+
 def lookup_program(name: str) -> Program | None:
-    """The registered program called ``name``; imports :mod:`layerlab.packages` once."""
-    global _plugins_loaded
-    if not _plugins_loaded:
-        _plugins_loaded = True
-        try:
-            importlib.import_module("layerlab.packages")
-        except ImportError:
-            pass
+    """The registered program called ``name``, importing its module first if it is lazy."""
+    if name not in PROGRAMS and name in LAZY_PROGRAMS:
+        importlib.import_module(LAZY_PROGRAMS[name])
     return PROGRAMS.get(name)
 
 

@@ -1665,7 +1665,7 @@ def sh_main(proc: Proc, argv: list[str]) -> int:
                 proc.err(f"{arg0}: 0: cannot open {name}: {_errmsg(e, 'No such file')}\n")
                 return 2
             proc.err(f"{arg0}: can't open '{name}': {os.strerror(e.errno)}\n")
-            return 127 if e.errno == errno.ENOENT and False else 2
+            return 2
         shell = Shell(proc, arg0=name, args=args[1:], script_name=name, lineno_base=1,
                       dialect=dialect)
     else:

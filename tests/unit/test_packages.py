@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from layerlab import catalog, packages
+from layerlab import catalog
+from layerlab.shell import applets_packages as packages
 from layerlab.rootfs import RootFS
 from layerlab.shell import execute
 from layerlab.units import human_size_with_precision
@@ -305,3 +306,16 @@ def test_many_files_are_fast():
     nfiles = sum(1 for n in s.layer.entries.values() if n.kind == "file")
     assert nfiles >= 4500
     assert dt < 1.0, dt
+
+
+def test_the_shells_lazy_table_names_exactly_the_package_managers():
+    """layerlab.shell lists the package managers it imports on first use; the list and the
+    names applets_packages registers must not drift apart (a missing one is "not found")."""
+    import importlib
+
+    from layerlab.shell import core
+    before = set(core.PROGRAMS)
+    importlib.reload(packages)
+    registered = {n for n, fn in core.PROGRAMS.items() if getattr(fn, "__module__", "") == packages.__name__}
+    assert registered == set(core.LAZY_PROGRAMS), (registered, core.LAZY_PROGRAMS)
+    assert before <= set(core.PROGRAMS)

@@ -30,16 +30,12 @@ import json
 import posixpath
 import re
 
-from .catalog._debs import deb_paths, list_text, md5sums_text, status_stanza
-from .catalog._gen import binary, skew, unit
-from .content import Content
-from .tree import DIR, normpath
+from ..catalog._debs import deb_paths, list_text, md5sums_text, status_stanza
+from ..catalog._gen import binary, skew, unit
+from ..content import Content
+from ..tree import DIR, normpath
 
-try:  # the shell registers programs; tests may drive the programs without it
-    from .shell.core import register
-except ImportError:  # pragma: no cover
-    def register(name, *aliases):
-        return lambda fn: fn
+from .core import register
 
 KB = 1024
 
@@ -900,7 +896,7 @@ def _apk_index_paths(branch: str) -> list[tuple[str, str, int]]:
 @register("apk")
 def apk(proc, argv: list[str]) -> int:
     """``apk update`` and ``apk add [--no-cache] [--virtual NAME] pkgs`` (``apk del`` too)."""
-    from .catalog._rootfs import apk_installed_entry
+    from ..catalog._rootfs import apk_installed_entry
 
     fs = proc.fs
     w = _Writer(fs)
@@ -1450,13 +1446,13 @@ def npm(proc, argv: list[str]) -> int:
         if sub:
             entry["dependencies"] = {_NPM_ALIAS.get(s, s): "^" + NPM_CATALOG[s][0] for s in sub}
         lock_pkgs[where] = entry
-        if cmd not in ("ci", "clean-install") or True:
-            tgz = max(600, size // 3)
-            h = hashlib.sha256(f"{real}@{ver}".encode()).hexdigest()
-            w.put(f"{home}/.npm/_cacache/content-v2/sha512/{h[:2]}/{h[2:4]}/{h[4:]}",
-                  Content.synthetic(f"npmtgz:{real}@{ver}", tgz))
-            w.put(f"{home}/.npm/_cacache/index-v5/{h[8:10]}/{h[10:12]}/{h[12:]}",
-                  Content.synthetic(f"npmidx:{real}@{ver}", 700 + int(unit(real) * 500)))
+        # npm install and npm ci both fill the cache
+        tgz = max(600, size // 3)
+        h = hashlib.sha256(f"{real}@{ver}".encode()).hexdigest()
+        w.put(f"{home}/.npm/_cacache/content-v2/sha512/{h[:2]}/{h[2:4]}/{h[4:]}",
+              Content.synthetic(f"npmtgz:{real}@{ver}", tgz))
+        w.put(f"{home}/.npm/_cacache/index-v5/{h[8:10]}/{h[10:12]}/{h[12:]}",
+              Content.synthetic(f"npmidx:{real}@{ver}", 700 + int(unit(real) * 500)))
     lock = {"name": lock_pkgs[""].get("name", posixpath.basename(cwd) or "root"),
             "lockfileVersion": 3, "requires": True, "packages": lock_pkgs}
     if pj and "version" in pj:
