@@ -196,7 +196,7 @@ def write_exports(out_dir: str | Path, course_root: str | Path | None, results, 
                               "max_score": r["max_score"] or 0.0, "status": "failed",
                               "output": f"{r['status']}: {r['reason']}"})
                 continue
-            for t, ids, sc, mx, p in _questions(r):
+            for t, _ids, sc, mx, p in _questions(r):
                 test = {"name": f"{n}: {t}", "score": sc, "max_score": mx}
                 if not p:
                     test["status"] = "passed" if sc >= mx else "failed"

@@ -146,7 +146,7 @@ def sync_course(course_root: str | Path, results, submissions: dict | None = Non
     Returns:
         The number of submissions written.
     """
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Gradebook
 
     from .course import COURSE_ID
 

@@ -41,7 +41,6 @@ import struct
 import sys
 import time
 import traceback
-from textwrap import dedent
 
 import nbformat
 from nbformat.notebooknode import NotebookNode

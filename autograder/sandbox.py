@@ -339,7 +339,7 @@ def _snapshot(shell) -> dict:
             except TypeError:
                 pass
     classes = {}
-    for name, (mod, d) in trusted.items():
+    for name, (_mod, d) in trusted.items():
         if not name.startswith("layerlab"):
             continue
         for value in d.values():

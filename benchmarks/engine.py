@@ -99,7 +99,7 @@ def main() -> None:
     timed("(a) image ID: hash the 20 layer tars for diff_ids (once per image)", lambda: eng._store(img, "big:1"), rows)
     timed("shell + package managers first import (once per process)", _warm_shell, rows)
     timed("(a) first container: flatten 50k files (once per image)", lambda: img.flat, rows)
-    c = timed("(a) docker run -d (create + start)", lambda: eng.run("big:1", ["sleep", "3600"], detach=True, name="b1"), rows, 50)
+    timed("(a) docker run -d (create + start)", lambda: eng.run("big:1", ["sleep", "3600"], detach=True, name="b1"), rows, 50)
     timed("(a) docker exec: modify 3 files, add 2, delete 1",
           lambda: eng.exec("b1", ["sh", "-c", "echo x >> /usr/share/pkg03/d000/f00001.txt; "
                                   "chmod 600 /usr/share/pkg07/d001/f00100.txt; "

@@ -139,7 +139,7 @@ def main(argv=None) -> int:
             dest.mkdir(parents=True)
             shutil.copyfile(d / f"{name}.ipynb", dest / f"{name}.ipynb")
         t_auto = float("inf")
-        for rep in range(args.repeat):
+        for _ in range(args.repeat):
             t_auto = min(t_auto, run([bin_("nbgrader"), "autograde", name, "--force"],
                                      cwd=course, env=env))
         t_feedback = 0.0

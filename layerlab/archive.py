@@ -28,7 +28,7 @@ import tarfile
 from typing import IO, TYPE_CHECKING, NamedTuple, Sequence
 
 from .content import Content
-from .errors import InvalidParameter, NotFound
+from .errors import InvalidParameter
 from .image import normalize_ref
 from .layer import Layer
 from .tree import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT_PREFIX, Node

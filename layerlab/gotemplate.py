@@ -2146,7 +2146,7 @@ class _State:
         want_true = name == "or"
         val: Any = None
         nodes = list(arg_nodes)
-        for i, a in enumerate(nodes):
+        for a in nodes:
             val = self.eval_arg(dot, "any", a)
             if _truth(val) == want_true:
                 return val

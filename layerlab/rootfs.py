@@ -586,7 +586,7 @@ class RootFS(MergedView):
         self._check_writable(src)
         s_real, s_found, s_par = self._walk(src, follow=False)
         d_real, d_found, d_par = self._walk(dst, follow=False)
-        for real, par in ((s_real, s_par), (d_real, d_par)):
+        for par in (s_par, d_par):
             if par is None:
                 raise fs_error(errno.EBUSY, src, dst)
             if par.node.kind != DIR:

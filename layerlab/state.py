@@ -247,7 +247,7 @@ class _Pickler(pickle.Pickler):
         self.refs.add(key)
         if kind == "L":
             if "_store_src" not in obj.__dict__:
-                obj.size, obj.tar_entries_size     # cheap sums, and what images/df/inspect show
+                _ = obj.size, obj.tar_entries_size     # computed now (cached): cheap sums, and what images/df/inspect show
             head = {k: v for k, v in obj.__dict__.items()
                     if type(v) in (int, str) and k not in _STORE_ATTRS}
             return ("L", key, head)

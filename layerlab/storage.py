@@ -21,7 +21,7 @@ Lifecycle (reference/docker-storage-facts.md §7, §8; OBSERVED.md "(g)"):
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Mapping
 
 from . import drivers as _drivers
 from .errors import InvalidParameter

@@ -269,7 +269,7 @@ def btrfs_du(snapshots: dict[str, dict[object, tuple[Ref, ...]]]) -> dict[str, D
     for name, files in snapshots.items():
         tot = shared = 0
         ranges: dict[int, list[tuple[int, int]]] = {}
-        for ino, refs in files.items():
+        for refs in files.values():
             for r in refs:
                 tot += r.length
                 if len(users[r.extent]) > 1:

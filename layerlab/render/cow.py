@@ -26,7 +26,7 @@ holds at that path:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable
 from xml.sax.saxutils import escape
 
 from ..rootfs import MergedView

@@ -597,7 +597,7 @@ def chown(proc: Proc, argv: list[str]) -> int:
                 top = node
             if top.kind == DIR and (node.kind == DIR or opts.get("H") or opts.get("L")):
                 targets += list(_walk_names(proc, f))
-        for shown, rp, n in targets:
+        for shown, rp, _node in targets:
             try:
                 fs.chown(rp, uid, gid, follow=not nofollow)
             except OSError as e:
@@ -1537,7 +1537,7 @@ def ls(proc: Proc, argv: list[str]) -> int:
     dirs = sort_entries(dirs)
     proc.out(render(files))
     header = len(operands) > 1 or bool(opts.get("R"))
-    for i, (a, real, node) in enumerate(dirs):
+    for i, (a, real, _node) in enumerate(dirs):
         list_dir(a, real, header, first=(i == 0 and not files))
     return status
 

@@ -159,7 +159,7 @@ def python(proc: Proc, argv: list[str]) -> int:
         if runs:
             raise Blocked()
         return 0
-    proc.stdin  # the REPL reads its input; with none it exits
+    proc.read_stdin()  # the REPL reads its input; with none it exits
     return 0
 
 
@@ -184,5 +184,5 @@ def node(proc: Proc, argv: list[str]) -> int:
         if runs:
             raise Blocked()
         return 0
-    proc.stdin
+    proc.read_stdin()  # the REPL reads its input; with none it exits
     return 0

@@ -75,7 +75,7 @@ def _layer_file(layer, path):
 
 def corpus(token: str) -> list[Case]:
     t = token
-    F, D, S, L = tarfile.REGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE
+    D, S, L = tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE
     cases: list[Case] = []
 
     def add(*a, **kw):

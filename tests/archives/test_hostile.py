@@ -9,7 +9,6 @@ outcomes are recorded below, with the few places where layerlab is deliberately 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import secrets
@@ -18,7 +17,7 @@ import tarfile
 import pytest
 
 from layerlab import Engine
-from layerlab.archive import ArchiveError, layer_from_tar, load_images
+from layerlab.archive import ArchiveError, load_images
 from layerlab.clock import Clock
 from layerlab.errors import DaemonError
 

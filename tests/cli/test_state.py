@@ -319,7 +319,7 @@ def test_blobs_are_read_once_per_process(tmp_path, busybox_tar):
         c.execute("DELETE FROM objects WHERE key = ?", ("B:" + key,))
         c.commit()
     try:
-        state.load(str(tmp_path / "b")).image("bb:1").layers[0].raw_tar
+        _ = state.load(str(tmp_path / "b")).image("bb:1").layers[0].raw_tar
     except state.StateError as exc:
         assert key in str(exc)
     else:

@@ -1,7 +1,6 @@
 """Fixtures of the conformance suite, and the summary it prints at the end of the run."""
 from __future__ import annotations
 
-import tempfile
 
 import pytest
 

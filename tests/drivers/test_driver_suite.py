@@ -12,7 +12,6 @@ from layerlab.content import Content
 from layerlab.drivers import Kind, naive_changes
 from layerlab.errors import Conflict, NotFound
 from layerlab.layer import Layer
-from layerlab.rootfs import MergedView
 from layerlab.tree import directory, file, symlink
 
 ALL = drivers.available()

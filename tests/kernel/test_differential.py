@@ -22,7 +22,6 @@ import pytest
 
 from layerlab import tree
 from layerlab.changes import changes
-from layerlab.content import Content
 from layerlab.layer import Layer
 from layerlab.rootfs import FlatTree, RootFS
 from tests.changesdirs import changes_dirs

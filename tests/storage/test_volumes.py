@@ -90,7 +90,7 @@ def test_nocopy(engine):
 
 
 def test_volume_root_takes_image_dir_owner_and_mode(engine):
-    c = engine.create("bb:1", ["true"], volumes=["rootvol:/root"])
+    engine.create("bb:1", ["true"], volumes=["rootvol:/root"])
     assert engine.volumes.get("rootvol").fs.stat("/").mode == 0o700
 
 

@@ -20,7 +20,6 @@ import os
 import shutil
 import stat as st
 import subprocess
-import tempfile
 import time
 
 import pytest
@@ -229,7 +228,7 @@ CORPUS = [
 
 
 def _seed_real(work: str) -> None:
-    for rel, (kind, mode, data) in SEED.items():
+    for rel, (kind, _mode, data) in SEED.items():
         p = os.path.join(work, rel)
         if kind == "dir":
             os.makedirs(p, exist_ok=True)
@@ -240,7 +239,7 @@ def _seed_real(work: str) -> None:
             os.symlink(data, p)
         elif kind == "hardlink":
             os.link(os.path.join(work, data), p)
-    for rel, (kind, mode, data) in sorted(SEED.items(), key=lambda kv: -kv[0].count("/")):
+    for rel, (kind, mode, _data) in sorted(SEED.items(), key=lambda kv: -kv[0].count("/")):
         p = os.path.join(work, rel)
         if kind != "symlink":
             os.chmod(p, mode)
@@ -282,7 +281,7 @@ def _seed_layerlab(root: str, work: str, bindir: str):
             ents[p] = file(data, mode, mtime=ns)
         elif kind == "symlink":
             ents[p] = symlink(data, mtime=ns)
-    for rel, (kind, mode, data) in SEED.items():
+    for rel, (kind, _mode, data) in SEED.items():
         if kind == "hardlink":
             src = f"{work}/{data}"
             node = ents[src].with_(ino=7)
@@ -323,17 +322,6 @@ def _snapshot_layerlab(fs, work: str) -> dict:
         else:
             out[rel] = ("file", oct(node.mode & 0o7777), node.size, node.content.read(0, 4096))
     return out
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    root = tempfile.mkdtemp(prefix="llbb")
-    os.chmod(root, 0o755)
-    bindir = os.path.join(root, "bin")
-    os.mkdir(bindir)
-    subprocess.run([BUSYBOX, "--install", "-s", bindir], check=True)
-    yield root, bindir
-    shutil.rmtree(root, ignore_errors=True)
 
 
 def run_real(sandbox, script: str):

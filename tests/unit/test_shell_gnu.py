@@ -138,7 +138,7 @@ def _seed_gnu_layerlab(work: str, bindir: str):
             ents[p] = file(data, mode, mtime=ns)
         elif kind == "symlink":
             ents[p] = symlink(data, mtime=ns)
-    for rel, (kind, mode, data) in SEED.items():
+    for rel, (kind, _mode, data) in SEED.items():
         if kind == "hardlink":
             node = ents[f"{work}/{data}"].with_(ino=7)
             ents[f"{work}/{data}"] = node

@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
 import subprocess
 
 import pytest
 
-from tests.unit.test_shell_busybox import (BUSYBOX, _seed_layerlab, _snapshot_layerlab,
-                                           _snapshot_real, run_real, sandbox)  # noqa: F401
+from tests.unit.test_shell_busybox import BUSYBOX, _seed_layerlab, _snapshot_layerlab, run_real
 
 pytestmark = [pytest.mark.skipif(not os.path.exists(BUSYBOX), reason="needs /bin/busybox"),
               pytest.mark.oracle]
