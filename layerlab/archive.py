@@ -241,7 +241,7 @@ def read_tar_entries(fileobj: IO[bytes]) -> list[tuple[str, Node]]:
 
 # ====================================================================== docker save / docker load
 # ``docker save`` writes, since Engine 25, an OCI image layout plus Docker's own index files
-# (facts §9.1, moby ``image/tarexport/save.go``)::
+# (docs/docker-storage-facts.md §9.1, moby ``image/tarexport/save.go``)::
 #
 #     blobs/sha256/<diff_id hex>     each layer, uncompressed (the bytes whose sha256 is the diff_id)
 #     blobs/sha256/<image id hex>    the image config (its sha256 is the image ID)

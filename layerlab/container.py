@@ -1,6 +1,6 @@
 """A container: an image, a writable layer on top, a process model and a lifecycle.
 
-Lifecycle facts (reference/docker-storage-facts.md §7): ``create`` allocates an empty writable
+Lifecycle facts (docs/docker-storage-facts.md §7): ``create`` allocates an empty writable
 layer over the image and a small *init* layer (``/etc/hosts``, ``/etc/hostname``,
 ``/etc/resolv.conf``, ``/.dockerenv``, ``/dev/console``, ``/etc/mtab``, ``/dev/pts``,
 ``/dev/shm``, ``/proc``, ``/sys``); ``stop``/``start``/``restart`` keep the writable layer (only

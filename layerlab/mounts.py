@@ -1,6 +1,6 @@
 """Mounts: volume, bind and tmpfs values, docker's two mount syntaxes, and the mount namespace.
 
-Storage types (reference/docker-storage-facts.md §8, tests/oracle/OBSERVED.md "(g)"):
+Storage types (docs/docker-storage-facts.md §8, tests/oracle/OBSERVED.md "(g)"):
 
 * a **volume** is a directory docker manages (``/var/lib/docker/volumes/<name>/_data``); an empty
   one mounted over an image directory is first filled from it (unless ``nocopy``); a non-empty

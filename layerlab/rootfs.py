@@ -10,7 +10,7 @@ name wins; a whiteout at a level hides that name in every level below; a directo
 level *i* is merged with same-named directories below it until a level where the name is a
 whiteout or a non-directory, or until (and including) a level where it is opaque.
 
-Write rules (the kernel's, measured in reference/docker-storage-facts.md §2.3), implemented by
+Write rules (the kernel's, measured in docs/docker-storage-facts.md §2.3), implemented by
 :class:`RootFS`:
 
 * copy-up is per file and copies the whole file, the first time a lower file is opened for

@@ -7,7 +7,7 @@ filesystem bind mounts read from (``hooks.host``: an in-memory filesystem by def
 ``HostDirFS("/")`` for real host folders, as the CLI does), and gives each container its mount
 namespace (``Container.ns``).
 
-Lifecycle (reference/docker-storage-facts.md §7, §8; OBSERVED.md "(g)"):
+Lifecycle (docs/docker-storage-facts.md §7, §8; OBSERVED.md "(g)"):
 
 * **create**: parse ``-v``/``--mount``/``--tmpfs``; image ``VOLUME``s not covered by a mount get
   anonymous volumes; named volumes are created on first use; ``-v`` accepts a missing host

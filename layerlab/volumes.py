@@ -1,6 +1,6 @@
 """Volumes: docker's ``local`` volume driver and its volume store.
 
-Facts (reference/docker-storage-facts.md §8.1, moby daemon/volume/{local,service}, and
+Facts (docs/docker-storage-facts.md §8.1, moby daemon/volume/{local,service}, and
 tests/oracle/OBSERVED.md "(g)"):
 
 * data lives at ``/var/lib/docker/volumes/<name>/_data``; ``docker volume create`` with no name,

@@ -23,7 +23,7 @@ from .snapshotters import Btrfs, Devicemapper, Vfs, Zfs
 # moby daemon/graphdriver/driver_linux.go: the order tried when nothing is configured.
 PRIORITY = ("overlay2", "fuse-overlayfs", "btrfs", "zfs", "vfs")
 
-# Removed from the Engine, with the release that removed them (CLI docs/deprecated.md).
+# Removed from the Engine, with the release that removed them (docker/cli deprecated-features list).
 REMOVED = {"aufs": "24.0", "overlay": "24.0", "devicemapper": "25.0"}
 
 

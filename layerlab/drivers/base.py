@@ -60,7 +60,7 @@ class Kind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Capabilities:
-    """A driver's facts (reference/docker-storage-facts.md §2.4, §6.3)."""
+    """A driver's facts (docs/docker-storage-facts.md §2.4, §6.3)."""
 
     cow_unit: Literal["file", "block", "none"]   # overlay: whole-file copy-up; btrfs/zfs/dm: blocks; vfs: full copy
     block_size: int | None = None                # btrfs 4 KiB, zfs 128 KiB records, devicemapper 64 KiB

@@ -1,7 +1,7 @@
 """The overlay family: overlay2 (the default graphdriver), fuse-overlayfs, and containerd's
 ``overlayfs`` snapshotter (the default image store of fresh Engine 29 installs).
 
-All three copy up whole files (reference/docker-storage-facts.md §2). They differ in how they
+All three copy up whole files (docs/docker-storage-facts.md §2). They differ in how they
 report sizes:
 
 * overlay2 (native diff): a layer's size and a container's SizeRw are ``directory.Size`` of the

@@ -15,7 +15,7 @@ Callbacks are plain Python, so tests drive it without a browser::
     vm.prune_all_button.click()   # runs docker volume prune -f --all
 
 The prediction (:meth:`would_prune`) follows the same rules as the engine's prune (Docker 23 and
-later, reference/docker-storage-facts.md §8.1): only unused local volumes without driver
+later, docs/docker-storage-facts.md §8.1): only unused local volumes without driver
 options; anonymous ones only, unless ``--all``. A test checks that prediction and prune agree.
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ that entry before it is compared — exactly the listed substitution, nothing el
 byte must match.
 
 Each entry: what 20.10 prints, what current Docker prints, and where that comes from
-(``facts`` = /work/shared/reference/docker-storage-facts.md, ``OBSERVED`` =
+(``facts`` = docs/docker-storage-facts.md, ``OBSERVED`` =
 tests/oracle/OBSERVED.md).
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Rows of docker-storage-facts.md §2.3 checked against the running kernel's overlayfs,
+"""Rows of docs/docker-storage-facts.md §2.3 checked against the running kernel's overlayfs,
 mounted the way Docker's overlay2 driver mounts a container (index=off).
 
 Skips unless root with overlayfs; fails instead under CI=true.

@@ -1,4 +1,4 @@
-"""Volumes through the Engine: the facts of reference/docker-storage-facts.md §7-8 and what the
+"""Volumes through the Engine: the facts of docs/docker-storage-facts.md §7-8 and what the
 20.10 oracle printed (tests/oracle/OBSERVED.md "(g)")."""
 from __future__ import annotations
 

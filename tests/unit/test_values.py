@@ -134,7 +134,7 @@ def _base() -> RootFS:
 
 
 def test_facts_worked_example_docker_diff():
-    """reference/docker-storage-facts.md §3.2 worked example, line for line."""
+    """docs/docker-storage-facts.md §3.2 worked example, line for line."""
     fs = _base()
     fs.write("/big.bin", b"12345", append=True)
     fs.chmod("/chm.txt", 0o600)
