@@ -95,16 +95,16 @@ class Builder:
             instructions = parse(dockerfile)
         except BuildError as exc:
             if not buildkit:  # the classic builder words it "parse error line N" (moby 20.10)
-                exc.message = exc.args[0].replace("dockerfile parse error on line", "dockerfile parse error line")
-                exc.args = (exc.message,)
-                exc.log = [f"Sending build context to Docker daemon  {_human(ctx.tar_size())}", ""]  # type: ignore[attr-defined]
+                exc.with_message(exc.message.replace("dockerfile parse error on line", "dockerfile parse error line"))
+                exc.log = [f"Sending build context to Docker daemon  {_human(ctx.tar_size())}", ""]
             raise
         if not instructions:
-            raise BuildError("the Dockerfile (Dockerfile) cannot be empty")
+            raise BuildError("the Dockerfile (Dockerfile) cannot be empty", rejected=True)
         if instructions[0].keyword not in ("from", "arg"):
             first = instructions[0]
-            raise BuildError(f"dockerfile parse error on line {first.line}: no build stage in current context"
-                             if buildkit else "no build stage in current context", line=first.line)
+            if buildkit:
+                raise BuildError.parse_error(first.line, "no build stage in current context")
+            raise BuildError("no build stage in current context", line=first.line)
         build_args = dict(build_args or {})
         log: list[str] = []
         stages: dict[str, _State] = {}
@@ -142,8 +142,7 @@ class Builder:
                     for k, v in _arg_pairs(inst, {}):
                         meta_args[k] = build_args.get(k, v)
                     continue
-                raise BuildError(f"dockerfile parse error on line {inst.line}: no build stage in current context",
-                                 line=inst.line)
+                raise BuildError.parse_error(inst.line, "no build stage in current context")
             key = self._cache_key(state, inst, ctx, build_args)
             hit = None if missed else self.cache.get((buildkit, key))
             if not buildkit:
@@ -182,12 +181,12 @@ class Builder:
             try:
                 layer, entry, output = self._step(state, inst, ctx, buildkit, build_args, stages, n)
             except BuildError as exc:
-                for line in (getattr(exc, "output", "") or "").rstrip("\n").split("\n"):
+                for line in exc.output.rstrip("\n").split("\n"):
                     if line:
                         log.append(f"#{vertex} {line}" if buildkit else line)
-                exc.log = log  # type: ignore[attr-defined]
+                exc.log = log
                 if container_id and inst.keyword == "run":
-                    exc.failed_container = (container_id, self._snapshot_or_base(state))  # type: ignore[attr-defined]
+                    exc.failed_container = (container_id, self._snapshot_or_base(state))
                 raise
             if output:
                 for line in output.rstrip("\n").split("\n"):
@@ -197,9 +196,7 @@ class Builder:
                 # the classic builder commits every step into the layer store, which refuses a
                 # layer on a parent of depth 125 (moby maxLayerDepth; conformance scenario 71).
                 # BuildKit (20.10 measured) exports deeper images; only mounting them fails.
-                err = BuildError("max depth exceeded", line=inst.line)
-                err.log = log  # type: ignore[attr-defined]
-                raise err
+                raise BuildError("max depth exceeded", line=inst.line, log=log)
             if layer is not None:
                 state.layers.append(layer)
                 state.flat._apply(layer)
@@ -393,15 +390,13 @@ class Builder:
             return meta(f"STOPSIGNAL {sig}", stop_signal=sig)
         if kw == "shell":
             if not inst.json_form:
-                raise BuildError(f"dockerfile parse error on line {inst.line}: SHELL requires the arguments to be in JSON form",
-                                 line=inst.line)
+                raise BuildError.parse_error(inst.line, "SHELL requires the arguments to be in JSON form")
             return meta(f"SHELL [{' '.join(inst.args)}]", shell=tuple(inst.args))
         if kw == "onbuild":
             return meta(f"ONBUILD {inst.text}", on_build=cfg.on_build + (inst.text,))
         if kw == "healthcheck":
             return meta(f"HEALTHCHECK {inst.text}")
-        raise BuildError(f"dockerfile parse error on line {inst.line}: unknown instruction: {kw.upper()}",
-                         line=inst.line)
+        raise BuildError.parse_error(inst.line, f"unknown instruction: {kw.upper()}")
 
     def _container(self, state: _State) -> RootFS:
         """A writable filesystem on the stage's tree, acting as the stage's USER."""
@@ -447,9 +442,7 @@ class Builder:
                 msg = f'failed to solve: process "{" ".join(argv)}" did not complete successfully: exit code: {result.exit_code}'
             else:
                 msg = f"The command '{' '.join(argv)}' returned a non-zero code: {result.exit_code}"
-            err = BuildError(msg, line=inst.line)
-            err.output = output  # type: ignore[attr-defined]
-            raise err
+            raise BuildError(msg, line=inst.line, command=list(argv), exit_code=result.exit_code, output=output)
         if not buildkit:
             for vol in cfg.volumes:  # the classic builder discards RUN writes under a VOLUME
                 top = normpath(vol)
@@ -468,8 +461,8 @@ class Builder:
         args = list(inst.args) if inst.json_form else split_words(inst.text)
         args = [expand(a, env) for a in args]
         if len(args) < 2:
-            raise BuildError(f"dockerfile parse error on line {inst.line}: {inst.keyword.upper()} requires at least two arguments, "
-                             f"but only one was provided. Destination could not be determined", line=inst.line)
+            raise BuildError.parse_error(inst.line, f"{inst.keyword.upper()} requires at least two arguments, "
+                                         f"but only one was provided. Destination could not be determined")
         return args[:-1], args[-1]
 
     def _copy(self, state, inst, ctx, env, buildkit, stages, now, comment):

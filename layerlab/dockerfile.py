@@ -89,7 +89,7 @@ def _instruction(text: str, line: int) -> Instruction:
     word, rest = m.group(1), m.group(2).strip()
     keyword = word.lower()
     if keyword not in INSTRUCTIONS:
-        raise BuildError(f"dockerfile parse error on line {line}: unknown instruction: {word}", line=line)
+        raise BuildError.parse_error(line, f"unknown instruction: {word}")
     flags: dict[str, str] = {}
     if keyword in ("copy", "add", "run", "from", "healthcheck"):
         while True:
@@ -106,8 +106,7 @@ def _instruction(text: str, line: int) -> Instruction:
         except ValueError:
             pass
     if not rest and keyword not in ("cmd", "entrypoint"):
-        raise BuildError(f"dockerfile parse error on line {line}: {keyword.upper()} requires at least one argument",
-                         line=line)
+        raise BuildError.parse_error(line, f"{keyword.upper()} requires at least one argument")
     return Instruction(keyword, [rest], line, text, False, flags)
 
 
@@ -177,16 +176,14 @@ def key_values(inst: Instruction, env: dict[str, str]) -> list[tuple[str, str]]:
         if inst.keyword in ("env", "label"):
             key, _, value = text.strip().partition(" ")
             if not value.strip():
-                raise BuildError(f"dockerfile parse error on line {inst.line}: {inst.keyword.upper()} must have two arguments",
-                                 line=inst.line)
+                raise BuildError.parse_error(inst.line, f"{inst.keyword.upper()} must have two arguments")
             return [(key, expand(value.strip(), env))]
     pairs = []
     for w in words:
         if "=" not in w:
-            raise BuildError(f"dockerfile parse error on line {inst.line}: {inst.keyword.upper()} names can not be blank"
-                             if w.startswith("=") else
-                             f"dockerfile parse error on line {inst.line}: Syntax error - can't find = in \"{w}\". Must be of the form: name=value",
-                             line=inst.line)
+            raise BuildError.parse_error(inst.line, f"{inst.keyword.upper()} names can not be blank"
+                                         if w.startswith("=") else
+                                         f"Syntax error - can't find = in \"{w}\". Must be of the form: name=value")
         k, _, v = w.partition("=")
         pairs.append((k, expand(v, env)))
     return pairs

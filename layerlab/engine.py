@@ -201,16 +201,15 @@ class Engine:
             result = self._builder.build(dockerfile, context, buildkit=buildkit, no_cache=no_cache,
                                          build_args=build_args, target=target)
         except BuildError as exc:
-            failed = getattr(exc, "failed_container", None)
+            failed = exc.failed_container
             if failed and failed[1] is not None:  # classic: the failed step's container stays (Exited)
                 cid, img = failed
                 self.images_by_id.setdefault(img.id, img)
                 now = self.clock.tick()
-                cmd = exc.message.split("'")[1] if "'" in exc.message else ""
-                c = Container(cid, self._new_name(), img, img.short_id, _split_command(cmd) if cmd else [],
+                c = Container(cid, self._new_name(), img, img.short_id, list(exc.command or []),
                               img.config.env_dict(), img.config.working_dir or "/", img.config.user, now,
                               RootFS([init_layer(now, img), img.flat], clock=self.clock))
-                c.state, c.exit_code = "exited", int(exc.message.rsplit(" ", 1)[-1])
+                c.state, c.exit_code = "exited", exc.step_exit_code or 0
                 c.started_at, c.finished_at = now, now   # it ran: ps shows Exited (N), not Created
                 self.containers[cid] = c
             raise

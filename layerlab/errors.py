@@ -95,10 +95,39 @@ class NotSupported(DaemonError):
 
 
 class BuildError(DaemonError):
-    """A build failed. ``line`` is the 1-based Dockerfile line, when one is to blame."""
+    """A build failed; everything a caller needs is a field, never parsed out of the text.
+
+    * ``line``: the 1-based Dockerfile line to blame, when there is one;
+    * ``rejected``: the daemon refused the Dockerfile before building (a parse error, an empty
+      file): docker prints it as ``Error response from daemon: <message>``;
+    * ``command`` and ``step_exit_code``: the RUN that failed (its argv) and the code it exited with;
+    * ``output``: what the failing step printed; ``log``: the build's progress lines up to
+      the failure (classic ``Step N/M`` lines, or BuildKit's ``#N`` lines);
+    * ``failed_container``: ``(container id, image)`` of the container the classic builder
+      leaves behind (Exited) after a failed RUN.
+    """
 
     category = "build"
 
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(self, message: str, line: int | None = None, *, rejected: bool = False,
+                 command: list[str] | None = None, exit_code: int | None = None, output: str = "",
+                 log: list[str] | None = None, failed_container: tuple | None = None):
         super().__init__(message)
         self.line = line
+        self.rejected = rejected
+        self.command = command
+        self.step_exit_code = exit_code
+        self.output = output
+        self.log = list(log or [])
+        self.failed_container = failed_container
+
+    @classmethod
+    def parse_error(cls, line: int, detail: str) -> "BuildError":
+        """``dockerfile parse error on line N: <detail>`` (the daemon rejects the file)."""
+        return cls(f"dockerfile parse error on line {line}: {detail}", line=line, rejected=True)
+
+    def with_message(self, message: str) -> "BuildError":
+        """The same error, worded differently (the classic builder's own phrasing)."""
+        self.message = message
+        self.args = (message,)
+        return self

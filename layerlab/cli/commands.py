@@ -883,7 +883,7 @@ def cmd_build(cli, o):
         result = eng.build(text, context, tag=list(o["tag"]) or None, buildkit=buildkit,
                            no_cache=o["no-cache"], build_args=args or None, target=o["target"] or None)
     except BuildError as exc:
-        log = getattr(exc, "log", None) or []
+        log = exc.log
         msg = str(exc)
         if buildkit:
             body = "".join(ln + "\n" for ln in log)
@@ -894,10 +894,9 @@ def cmd_build(cli, o):
             cli.err(body)
         else:
             cli.out(body)
-        if "parse error" in msg or "cannot be empty" in msg:
+        if exc.rejected:
             raise CliError(f"Error response from daemon: {msg}", 1)
-        m = re.search(r"returned a non-zero code: (\d+)", msg)
-        raise CliError(msg, int(m.group(1)) if m and int(m.group(1)) else 1)
+        raise CliError(msg, exc.step_exit_code or 1)
     if o["iidfile"]:
         with open(o["iidfile"], "w") as fh:
             fh.write(result.image.id)
