@@ -70,6 +70,14 @@ class Container:
     stop_signal: str = "SIGTERM"
     restart_count: int = 0
     ns: object = None               # the mount namespace (files as the process sees them)
+    paused: bool = False
+    volumes_from: list[str] = field(default_factory=list)   # --volumes-from, as given
+    host_config_mounts: dict = field(default_factory=dict)  # the mount requests as the API keeps them
+    # what the process wrote, in order: (1 = stdout | 2 = stderr, bytes); `docker logs` reads it
+    log_chunks: list[tuple[int, bytes]] = field(default_factory=list)
+    last_stdout: bytes = b""        # the last start's output (`docker run` / `start -a` print it)
+    last_stderr: bytes = b""
+    last_output: str = ""           # both, decoded (what a notebook shows)
 
     @property
     def short_id(self) -> str:

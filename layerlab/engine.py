@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 from . import changes as _changes
 from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, init_layer
-from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound, NotSupported
+from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound
 from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, normalize_ref
 from .rootfs import FlatTree, RootFS
 
@@ -427,6 +427,35 @@ class Engine:
             raise NotFound(f"Multiple IDs found with provided prefix: {ref}")
         raise NotFound(f"No such container: {ref}")
 
+    # ------------------------------------------------------------ API documents
+    def inspect_container(self, ref: str, size: bool = False) -> dict:
+        """``GET /containers/{id}/json`` (``docker container inspect``; ``size``: with SizeRw
+        and SizeRootFs)."""
+        from . import apidocs
+        return apidocs.container_inspect(self, self.container(ref), size=size)
+
+    def container_summary(self, ref: str, size: bool = False) -> dict:
+        """One ``container.Summary`` of ``GET /containers/json`` (``docker ps``)."""
+        from . import apidocs
+        return apidocs.container_summary(self, self.container(ref), size=size)
+
+    def image_summaries(self, all: bool = False) -> list[dict]:
+        """``GET /images/json`` (``docker images``): one summary per image, newest first."""
+        from . import apidocs
+        return apidocs.image_summaries(self, all=all)
+
+    def container_mounts(self, ref: str) -> list[dict]:
+        """The ``MountPoint`` documents of a container (``.Mounts`` in inspect)."""
+        return list(self.hooks.container_mounts(self.container(ref)))
+
+    def layer_chain_ids(self) -> set[str]:
+        """Chain IDs of every layer in the store (a pull does not download those again)."""
+        return {cid for img in self.images_by_id.values() for cid in img.chain_ids}
+
+    def volume_usage(self) -> list[dict]:
+        """Volumes with their size and how many containers use them (``system df -v``)."""
+        return list(self.hooks.volume_usage())
+
     def ps(self, all: bool = False) -> list[Container]:
         """Containers, newest first (``docker ps``; ``all`` includes stopped ones)."""
         out = [c for c in self.containers.values() if all or c.running]
@@ -568,7 +597,7 @@ class Engine:
         c.logs += result.stdout + result.stderr
         # the CLI replays stdout and stderr to their own streams (docker run / logs)
         c.last_stdout, c.last_stderr = result.stdout, result.stderr
-        c.log_chunks = [*getattr(c, "log_chunks", ()), (1, result.stdout), (2, result.stderr)]
+        c.log_chunks = [*c.log_chunks, (1, result.stdout), (2, result.stderr)]
         c.last_output = (result.stdout + result.stderr).decode("utf-8", "replace")
         if result.running:
             c.state = "running"
@@ -930,54 +959,9 @@ def _oci_error(name: str, reason: str, exec_: bool = False) -> str:
             f"runc create failed: unable to start container process: {detail}: unknown")
 
 
-class _DefaultStorage:
-    """Storage hooks when no richer storage module is installed: overlay2, no mounts."""
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-
-    def driver_name(self) -> str:
-        return "overlay2"
-
-    def driver_status(self) -> list[list[str]]:
-        return [["Backing Filesystem", "extfs"], ["Supports d_type", "true"],
-                ["Using metacopy", "false"], ["Native Overlay Diff", "true"], ["userxattr", "false"]]
-
-    def image_graphdriver(self, img: Image) -> dict:
-        return {"Data": None, "Name": "overlay2"}
-
-    def setup_mounts(self, c: Container, volumes, mounts, tmpfs) -> None:
-        if volumes or mounts or tmpfs:
-            raise NotSupported("mounts need layerlab.mounts")
-
-    def on_start(self, c: Container) -> None:
-        pass
-
-    def on_stop(self, c: Container) -> None:
-        pass
-
-    def on_remove(self, c: Container, volumes: bool) -> None:
-        pass
-
-    def size_rw(self, c: Container) -> int:
-        return c.rootfs.upper.size
-
-    def layer_size(self, layer) -> int:
-        return layer.size
-
-    def image_size(self, img: Image) -> int:
-        return img.size
-
-    def volume_usage(self) -> list:
-        return []
-
-
 def _load_storage(engine: Engine):
-    """The storage layer (drivers, volumes, mounts) plugs in here when present."""
-    try:
-        from .storage import StorageHooks  # type: ignore
-    except ImportError:
-        return _DefaultStorage(engine)
+    """The storage layer: drivers, volumes, mounts (imported here: it imports the engine's values)."""
+    from .storage import StorageHooks
     return StorageHooks(engine)
 
 

@@ -11,7 +11,8 @@ import os
 import re
 
 from ..errors import DaemonError, NotFound
-from . import api
+from . import gojson
+from ..apidocs import NS
 from . import formatter as F
 
 COMMANDS: dict[str, tuple] = {}        # canonical path -> (handler, min args, max args)
@@ -80,7 +81,7 @@ def _ps_filter(cli, containers, filters: dict[str, list[str]]):
             continue
         if "id" in filters and not any(c.id.startswith(p) or _search(p, c.id) for p in filters["id"]):
             continue
-        if "status" in filters and api.state_name(c) not in filters["status"]:
+        if "status" in filters and eng.container_summary(c.id)["State"] not in filters["status"]:
             continue
         if "exited" in filters:
             if c.state != "exited" or str(c.exit_code) not in filters["exited"]:
@@ -103,7 +104,7 @@ def _ps_filter(cli, containers, filters: dict[str, list[str]]):
             if not ok:
                 continue
         if "volume" in filters:
-            mounts = api.mounts_of(c, eng)
+            mounts = eng.container_mounts(c.id)
             names = {m.get("Name") or m.get("Source") for m in mounts} | {m.get("Destination") for m in mounts}
             if not any(v in names for v in filters["volume"]):
                 continue
@@ -159,7 +160,7 @@ def cmd_ps(cli, o):
     elif quiet:
         fmt = "{{.ID}}"
     now = eng.clock()
-    rows = [F.ContainerContext(api.container_summary(eng, c, size=size), not o["no-trunc"], now, cli.tz)
+    rows = [F.ContainerContext(eng.container_summary(c.id, size=size), not o["no-trunc"], now, cli.tz)
             for c in containers]
     cli.write_format(fmt, rows, F.ContainerContext.HEADER)
     return 0
@@ -215,13 +216,13 @@ def cmd_images(cli, o):
     for k in filters:
         if k not in ("dangling", "label", "before", "since", "reference", "until"):
             raise CliError(daemon_msg(DaemonError(f"invalid filter '{k}'")))
-    summaries = api.image_summaries(eng, all=o["all"])
+    summaries = eng.image_summaries(all=o["all"])
     dangling = filters.get("dangling")
     if dangling:
         want = dangling[-1].lower() in ("true", "1")
         summaries = [s for s in summaries if (not s["RepoTags"]) == want]
-    for key, cmp in (("before", lambda s, r: s["Created"] < r.created // api.NS),
-                     ("since", lambda s, r: s["Created"] > r.created // api.NS)):
+    for key, cmp in (("before", lambda s, r: s["Created"] < r.created // NS),
+                     ("since", lambda s, r: s["Created"] > r.created // NS)):
         for v in filters.get(key, []):
             ref = eng.image(v)
             summaries = [s for s in summaries if cmp(s, ref)]
@@ -287,9 +288,9 @@ def _inspect(cli, refs, fmt, getter, not_found=None):
             errs.append(not_found(ref, exc) if not_found else daemon_msg(exc))
             continue
         if fmt == "json":
-            out.append(gt.go_json(api.go_value(doc), escape_html=False) + "\n")
+            out.append(gt.go_json(gojson.go_value(doc), escape_html=False) + "\n")
         elif tmpl is not None:
-            typed = api.go_value({**doc, **extra})
+            typed = gojson.go_value({**doc, **extra})
             try:
                 out.append(tmpl.execute(typed) + "\n")
             except gt.TemplateError:
@@ -300,7 +301,7 @@ def _inspect(cli, refs, fmt, getter, not_found=None):
         else:
             docs.append(doc)
     if tmpl is None and fmt != "json":
-        cli.out(api.marshal_indent(docs) + "\n" if docs else "[]\n")
+        cli.out(gojson.marshal_indent(docs) + "\n" if docs else "[]\n")
     elif tmpl is not None and not out:
         cli.out("\n")      # observed: a template and no object found prints one empty line
     else:
@@ -321,8 +322,7 @@ def cmd_image_inspect(cli, o):
 
 def _container_doc(cli, ref, size):
     eng = cli.engine
-    c = eng.container(ref)
-    doc = api.container_inspect(eng, c, size=size)
+    doc = eng.inspect_container(ref, size=size)
     extra = {} if size else {"SizeRw": None, "SizeRootFs": None}
     return doc, extra
 
@@ -333,7 +333,7 @@ def cmd_container_inspect(cli, o):
 
 
 def _volume_doc(cli, name):
-    return volumes(cli).inspect(name), {}
+    return cli.engine.volume_inspect(name), {}
 
 
 @command("docker volume inspect", args=(1, None))
@@ -384,9 +384,7 @@ def cmd_diff(cli, o):
 @command("docker logs", "docker container logs", args=(1, 1))
 def cmd_logs(cli, o):
     c = cli.engine.container(o.args[0])
-    chunks = getattr(c, "log_chunks", None)
-    if chunks is None:
-        chunks = [(1, c.logs)]
+    chunks = c.log_chunks
     lines: list[tuple[int, bytes]] = []
     for stream, data in chunks:
         for ln in data.splitlines(keepends=True):
@@ -478,7 +476,7 @@ def _ensure_image(cli, ref: str, cmd: str) -> None:
     from ..engine import normalize_ref
     shown = ref if "@" in ref or ":" in ref.rsplit("/", 1)[-1] else ref + ":latest"
     cli.err(f"Unable to find image '{shown}' locally\n")
-    present = _present_layers(eng)
+    present = eng.layer_chain_ids()
     try:
         img = eng.pull(ref)
     except DaemonError as exc:
@@ -486,9 +484,6 @@ def _ensure_image(cli, ref: str, cmd: str) -> None:
     cli.err(_pull_progress(normalize_ref(ref), img, present))
 
 
-def _present_layers(eng) -> set:
-    """Chain IDs of the layers already in the store: a pull does not download those again."""
-    return {cid for img in eng.images_by_id.values() for cid in img.chain_ids}
 
 
 def _pull_progress(ref: str, img, present=frozenset()) -> str:
@@ -504,11 +499,7 @@ def _pull_progress(ref: str, img, present=frozenset()) -> str:
 
 
 def _start_output(cli, c, tty: bool = False) -> None:
-    out = getattr(c, "last_stdout", None)
-    err = getattr(c, "last_stderr", None)
-    if out is None and err is None:
-        out = (getattr(c, "last_output", "") or "").encode("utf-8", "surrogateescape")
-        err = b""
+    out, err = c.last_stdout, c.last_stderr
     if tty:
         # a pseudo-TTY: one stream, and the terminal's onlcr turns \n into \r\n
         cli.out_bytes(((out or b"") + (err or b"")).replace(b"\n", b"\r\n"))
@@ -777,7 +768,7 @@ def cmd_pull(cli, o):
     eng = cli.engine
     norm = normalize_ref(ref)
     existing = eng.find_image(norm)
-    present = _present_layers(eng)
+    present = eng.layer_chain_ids()
     img = eng.pull(ref)
     name, tag = split_ref(norm)
     if quiet:
@@ -949,66 +940,6 @@ def cmd_load(cli, o):
 
 
 # ====================================================================== volumes
-class _Volumes:
-    """The Engine's volume API (``volume_*`` methods), or its VolumeStore directly."""
-
-    def __init__(self, eng):
-        self.eng = eng
-        self.store = getattr(eng, "volumes", None)
-
-    def _missing(self):
-        raise CliError("layerlab: volumes are not available in this build (no volume store)")
-
-    def create(self, name, driver, labels, options):
-        if hasattr(self.eng, "volume_create"):
-            v = self.eng.volume_create(name, driver=driver, labels=labels, options=options)
-        elif self.store is not None:
-            v = self.store.create(name, driver=driver, labels=labels, options=options)
-        else:
-            self._missing()
-        return getattr(v, "name", v if isinstance(v, str) else v.get("Name") if isinstance(v, dict) else name)
-
-    def list(self) -> list[dict]:
-        if hasattr(self.eng, "volume_ls"):
-            vols = self.eng.volume_ls()
-        elif self.store is not None:
-            vols = self.store.list()
-        else:
-            return []
-        return [v.to_json() if hasattr(v, "to_json") else v for v in vols]
-
-    def inspect(self, name) -> dict:
-        if hasattr(self.eng, "volume_inspect"):
-            v = self.eng.volume_inspect(name)
-        elif self.store is not None:
-            v = self.store.get(name)
-        else:
-            raise NotFound(f"get {name}: no such volume")
-        return v.to_json() if hasattr(v, "to_json") else v
-
-    def rm(self, name, force):
-        if hasattr(self.eng, "volume_rm"):
-            return self.eng.volume_rm(name, force=force)
-        if self.store is not None:
-            return self.store.remove(name, force=force)
-        self._missing()
-
-    def prune(self, all_, labels) -> dict:
-        if hasattr(self.eng, "volume_prune"):
-            return self.eng.volume_prune(all=all_, labels=labels or None)
-        if self.store is not None:
-            return self.store.prune(all=all_, labels=labels or None)
-        return {"VolumesDeleted": [], "SpaceReclaimed": 0}
-
-    def usage(self) -> list[dict]:
-        hooks = getattr(self.eng, "hooks", None)
-        if hooks is not None and hasattr(hooks, "volume_usage"):
-            return list(hooks.volume_usage())
-        return self.store.usage() if self.store is not None else []
-
-
-def volumes(cli) -> _Volumes:
-    return _Volumes(cli.engine)
 
 
 def _kv(items) -> dict:
@@ -1023,9 +954,10 @@ def _kv(items) -> dict:
 def cmd_volume_create(cli, o):
     name = o.args[0] if o.args else o["name"] if "name" in o.spec.flags else None
     # Go marshals a map with its keys sorted: inspect shows Options (and Labels) that way
-    n = volumes(cli).create(name or None, o["driver"] or "local", dict(sorted(_kv(o["label"]).items())),
-                            dict(sorted(_kv(o["opt"]).items())))
-    cli.out(f"{n}\n")
+    doc = cli.engine.volume_create(name or None, driver=o["driver"] or "local",
+                                   labels=dict(sorted(_kv(o["label"]).items())),
+                                   options=dict(sorted(_kv(o["opt"]).items())))
+    cli.out(f"{doc['Name']}\n")
     return 0
 
 
@@ -1035,11 +967,11 @@ def _natural_key(s: str):
 
 @command("docker volume ls")
 def cmd_volume_ls(cli, o):
-    vols = volumes(cli).list()
+    vols = cli.engine.volume_ls()
     filters = _filters(o["filter"])
     usage = None
     if "dangling" in filters:
-        usage = {u["Name"]: u["UsageData"]["RefCount"] for u in volumes(cli).usage()}
+        usage = {u["Name"]: u["UsageData"]["RefCount"] for u in cli.engine.volume_usage()}
         want = filters["dangling"][-1].lower() in ("true", "1")
         vols = [v for v in vols if (usage.get(v["Name"], 0) == 0) == want]
     if "name" in filters:
@@ -1064,7 +996,7 @@ def cmd_volume_ls(cli, o):
 
 @command("docker volume rm", args=(1, None))
 def cmd_volume_rm(cli, o):
-    return _each(cli, o.args, lambda n: volumes(cli).rm(n, o["force"]))
+    return _each(cli, o.args, lambda n: cli.engine.volume_rm(n, o["force"]))
 
 
 @command("docker volume prune")
@@ -1079,7 +1011,7 @@ def cmd_volume_prune(cli, o):
         if answer not in ("y", "yes"):
             return 0
     labels = _kv(filters.get("label", []))
-    report = volumes(cli).prune(all_, labels)
+    report = cli.engine.volume_prune(all_, labels or None)
     deleted = report.get("VolumesDeleted") or []
     from ..units import human_size
     if deleted:
@@ -1097,11 +1029,11 @@ def cmd_system_df(cli, o):
     images = []
     for row in du["images"]:
         img = row["image"]
-        images.append({"Id": img.id, "RepoTags": list(row["tags"]), "Created": img.created // api.NS,
+        images.append({"Id": img.id, "RepoTags": list(row["tags"]), "Created": img.created // NS,
                        "Size": row["size"], "SharedSize": row["shared"], "Containers": row["containers"]})
     containers = []
     for row in du["containers"]:
-        s = api.container_summary(eng, row["container"])
+        s = eng.container_summary(row["container"].id)
         s["SizeRw"] = row["size_rw"]
         s["SizeRootFs"] = 0
         containers.append(s)
@@ -1129,7 +1061,7 @@ def cmd_system_df(cli, o):
     vol_rows = [F.VolumeContext(v) for v in vols]
     if fmt != F.TABLE:
         from .. import gotemplate as gt
-        data = api.GoStruct({"Images": img_rows, "Containers": ctr_rows, "Volumes": vol_rows, "BuildCache": []})
+        data = gojson.GoStruct({"Images": img_rows, "Containers": ctr_rows, "Volumes": vol_rows, "BuildCache": []})
         try:
             cli.out(F.parse(F.prepare(fmt)).execute(data))
         except gt.TemplateError as exc:
@@ -1181,13 +1113,13 @@ def _client_info() -> dict:
             "Context": "default", "Plugins": [], "Warnings": None}
 
 
-class _InfoData(api.GoStruct):
+class _InfoData(gojson.GoStruct):
     """system.dockerInfo: the daemon's Info fields plus ClientInfo."""
 
     def __init__(self, info: dict, client: dict):
-        super().__init__({k: api.go_value(v, k) for k, v in info.items()})
-        self.ClientInfo = api.go_value(client)
-        self.ClientErrors = api.NilList() if hasattr(api, "NilList") else []
+        super().__init__({k: gojson.go_value(v, k) for k, v in info.items()})
+        self.ClientInfo = gojson.go_value(client)
+        self.ClientErrors = gojson.NilList()
 
 
 _InfoData.__name__ = "system.dockerInfo"
@@ -1249,7 +1181,7 @@ def cmd_version(cli, o):
             fmt = "{{json .}}"
         try:
             tmpl = F.parse(fmt)
-            cli.out(tmpl.execute(api.go_value(data)) + "\n")
+            cli.out(tmpl.execute(gojson.go_value(data)) + "\n")
         except gt.TemplateError as exc:
             raise CliError(f"template parsing error: {exc}")
         return 0
@@ -1358,7 +1290,7 @@ def cmd_system_prune(cli, o):
     containers, space = _prune_containers(cli)
     sections = [("Deleted Containers:", containers)]
     if o["volumes"]:
-        report = volumes(cli).prune(False, {})
+        report = cli.engine.volume_prune(False)
         sections.append(("Deleted Volumes:", list(report.get("VolumesDeleted") or [])))
         space += report.get("SpaceReclaimed", 0) if report.get("VolumesDeleted") else 0
     lines, img_space = _prune_images(cli, o["all"])

@@ -73,7 +73,7 @@ def _host_path(cli, path: str) -> str:
     """A host path as the engine's host filesystem knows it: absolute on the real disk
     (relative to the current directory), from ``/`` on the in-memory one."""
     from ..mounts import HostDirFS
-    host = getattr(cli.engine.hooks, "host", None)
+    host = cli.engine.host
     if isinstance(host, HostDirFS):
         absolute = os.path.abspath(path)
         return absolute + ("/" if path.endswith("/") and absolute != "/" else "") + \

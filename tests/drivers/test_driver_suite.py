@@ -310,7 +310,6 @@ def test_engine_and_cli_report_the_driver_image_size(busybox_tar, name, size):
     """image inspect Size, history SIZE, system df and images follow the driver's size rule
     (docker on vfs/btrfs: 3030960 for bb:1, overlay2: 3031200)."""
     from layerlab import Engine
-    from layerlab.cli import api
 
     eng = Engine(driver=name)
     eng.import_tar(busybox_tar, "bb:1")
@@ -323,7 +322,7 @@ def test_engine_and_cli_report_the_driver_image_size(busybox_tar, name, size):
     du = eng.disk_usage()
     assert du["images_size"] == size + top
     assert sorted(row["size"] for row in du["images"]) == [size, size + top]
-    assert sorted(s["Size"] for s in api.image_summaries(eng)) == [size, size + top]   # docker images
+    assert sorted(s["Size"] for s in eng.image_summaries()) == [size, size + top]   # docker images
 
 
 def test_depth_limits():
