@@ -9,6 +9,7 @@ Nothing here prints.
 from __future__ import annotations
 
 from .clock import rfc3339nano
+from .container import State
 
 NS = 1_000_000_000
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -30,12 +31,12 @@ def command_string(c) -> str:
 def status_string(c, now_ns: int) -> str:
     """moby ``State.String()``."""
     from .units import human_duration_ns
-    if c.state == "running":
+    if c.state == State.RUNNING:
         s = f"Up {human_duration_ns(now_ns - c.started_at)}"
         return s + " (Paused)" if c.paused else s
-    if c.state == "dead":
+    if c.state == State.DEAD:
         return "Dead"
-    if c.state == "created" or not c.started_at:
+    if c.state == State.CREATED or not c.started_at:
         return "Created"
     if not c.finished_at:
         return ""
@@ -43,9 +44,10 @@ def status_string(c, now_ns: int) -> str:
 
 
 def state_name(c) -> str:
-    if c.state == "running" and c.paused:
+    """``State`` in the API: the state's word, ``paused`` for a frozen running container."""
+    if c.state == State.RUNNING and c.paused:
         return "paused"
-    return c.state
+    return str(c.state)
 
 
 def image_field(engine, c) -> str:
@@ -104,7 +106,7 @@ def container_inspect(engine, c, size: bool = False) -> dict:
     """``docker container inspect``: the ContainerJSON document (current Engine's shape)."""
     cfg = c.image.config
     argv = c.command
-    started = rfc3339nano(c.started_at) if c.started_at and c.state != "created" else ZERO_TIME
+    started = rfc3339nano(c.started_at) if c.started_at and c.state != State.CREATED else ZERO_TIME
     finished = rfc3339nano(c.finished_at) if c.finished_at else ZERO_TIME
     root = "/var/lib/docker"
     gd = engine.hooks.container_graphdriver(c)
@@ -124,12 +126,12 @@ def container_inspect(engine, c, size: bool = False) -> dict:
         "Args": argv[1:],
         "State": {
             "Status": state_name(c),
-            "Running": c.state == "running",
+            "Running": c.state == State.RUNNING,
             "Paused": c.paused,
             "Restarting": False,
             "OOMKilled": False,
-            "Dead": c.state == "dead",
-            "Pid": 4242 if c.state == "running" else 0,
+            "Dead": c.state == State.DEAD,
+            "Pid": 4242 if c.state == State.RUNNING else 0,
             "ExitCode": c.exit_code,
             "Error": "",
             "StartedAt": started,

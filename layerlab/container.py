@@ -15,6 +15,7 @@ with 137, as Docker shows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .image import Image
 from .layer import Layer
@@ -45,6 +46,20 @@ def init_layer(now: int, image: Image) -> Layer:
     return Layer.build(entries)
 
 
+class State(StrEnum):
+    """A container's state as the daemon reports it (moby ``container.State.StateString``;
+    ``paused`` is a running container whose processes are frozen, so it is a flag, not a state
+    here). A StrEnum: ``State.RUNNING == "running"``, and it prints, shows and marshals as the word."""
+
+    CREATED = "created"
+    RUNNING = "running"
+    EXITED = "exited"
+    DEAD = "dead"
+
+    def __repr__(self) -> str:          # a notebook shows c.state as the word docker prints
+        return repr(self.value)
+
+
 @dataclass
 class Container:
     id: str
@@ -58,7 +73,7 @@ class Container:
     created: int
     rootfs: RootFS
     entrypoint: list[str] = field(default_factory=list)
-    state: str = "created"          # created | running | exited | dead
+    state: State = State.CREATED
     exit_code: int = 0
     started_at: int = 0
     finished_at: int = 0
@@ -85,7 +100,7 @@ class Container:
 
     @property
     def running(self) -> bool:
-        return self.state == "running"
+        return self.state == State.RUNNING
 
     @property
     def command(self) -> list[str]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 from . import changes as _changes
 from .clock import Clock, IdGenerator, rfc3339nano
-from .container import HANDLES_SIGTERM, Container, ExecResult, init_layer
+from .container import HANDLES_SIGTERM, Container, ExecResult, State, init_layer
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound
 from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, normalize_ref
 from .rootfs import FlatTree, RootFS
@@ -209,7 +209,7 @@ class Engine:
                 c = Container(cid, self._new_name(), img, img.short_id, list(exc.command or []),
                               img.config.env_dict(), img.config.working_dir or "/", img.config.user, now,
                               RootFS([init_layer(now, img), img.flat], clock=self.clock))
-                c.state, c.exit_code = "exited", exc.step_exit_code or 0
+                c.state, c.exit_code = State.EXITED, exc.step_exit_code or 0
                 c.started_at, c.finished_at = now, now   # it ran: ps shows Exited (N), not Created
                 self.containers[cid] = c
             raise
@@ -591,7 +591,7 @@ class Engine:
             result = _shell.execute(c.fs, argv, env=self._process_env(c, dict(c.env), uid),
                                     cwd=c.working_dir or "/", uid=uid, gid=gid, clock=self.clock, stdin=stdin)
         except _shell.CommandNotFound as exc:
-            c.state = "created"
+            c.state = State.CREATED
             c.exit_code = 126 if exc.reason == "permission denied" else 127
             raise RunError(_oci_error(argv[0], exc.reason), c.exit_code) from None
         c.logs += result.stdout + result.stderr
@@ -600,9 +600,9 @@ class Engine:
         c.log_chunks = [*c.log_chunks, (1, result.stdout), (2, result.stderr)]
         c.last_output = (result.stdout + result.stderr).decode("utf-8", "replace")
         if result.running:
-            c.state = "running"
+            c.state = State.RUNNING
         else:
-            c.state = "exited"
+            c.state = State.EXITED
             c.exit_code = result.exit_code
             c.finished_at = self.clock.tick()
             self.hooks.on_stop(c)
@@ -672,7 +672,7 @@ class Engine:
         return c
 
     def _stopped(self, c: Container) -> None:
-        c.state = "exited"
+        c.state = State.EXITED
         c.finished_at = self.clock()
         self.hooks.on_stop(c)
         if c.auto_remove:
@@ -698,7 +698,7 @@ class Engine:
                            f"before removing or force remove")
         if c.running:
             c.exit_code = 137
-            c.state = "exited"
+            c.state = State.EXITED
             self.hooks.on_stop(c)
         self._remove(c, volumes=volumes)
         return container

@@ -13,6 +13,7 @@ import re
 from ..errors import DaemonError, NotFound
 from . import gojson
 from ..apidocs import NS
+from ..container import State
 from . import formatter as F
 
 COMMANDS: dict[str, tuple] = {}        # canonical path -> (handler, min args, max args)
@@ -84,7 +85,7 @@ def _ps_filter(cli, containers, filters: dict[str, list[str]]):
         if "status" in filters and eng.container_summary(c.id)["State"] not in filters["status"]:
             continue
         if "exited" in filters:
-            if c.state != "exited" or str(c.exit_code) not in filters["exited"]:
+            if c.state != State.EXITED or str(c.exit_code) not in filters["exited"]:
                 continue
         if "label" in filters:
             ok = True
