@@ -253,7 +253,7 @@ def image_summaries(engine, all: bool = False) -> list[dict]:
     for tag, img in engine.images(all=all):
         s = seen.get(img.id)
         if s is None:
-            s = {"Id": img.id, "ParentId": img.parent or "", "RepoTags": [], "RepoDigests": [],
+            s = {"Id": img.id, "ParentId": img.parent or "", "RepoTags": [], "RepoDigests": list(engine.repo_digests.get(img.id, [])),
                  "Created": img.created // NS, "Size": engine.hooks.image_size(img), "SharedSize": -1,
                  "Labels": None, "Containers": -1}
             seen[img.id] = s

@@ -36,7 +36,7 @@ from .buildcontext import BuildContext
 from .clock import DEFAULT_EPOCH, Clock, IdGenerator
 from .dockerfile import Instruction, expand, key_values, parse, split_words
 from .errors import BuildError, FsError
-from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image
+from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, full_reference
 from .layer import Layer
 from .rootfs import FlatTree, RootFS
 from .tree import DIR, FILE, SYMLINK, Node, directory, join, normpath
@@ -73,9 +73,9 @@ class BuildResult:
 
 
 class Builder:
-    """Builds images. ``resolve(ref)`` finds a base image (local store, then catalog)."""
+    """Builds images. ``resolve(ref, buildkit)`` finds a base image (local store, else a pull)."""
 
-    def __init__(self, resolve: Callable[[str], Image | None], clock: Clock, ids: IdGenerator,
+    def __init__(self, resolve: Callable[[str, bool], Image | None], clock: Clock, ids: IdGenerator,
                  cache: dict | None = None):
         self.resolve = resolve
         self.clock = clock
@@ -237,12 +237,12 @@ class Builder:
                           FlatTree.of([], base=src.flat), src.parent_id, src.base, {}, src.cache_key)
         if ref == "scratch":
             return _State([], [], ContainerConfig(env=()), FlatTree(), "", None, {}, "scratch")
-        image = self.resolve(ref)
+        image = self.resolve(ref, buildkit)
         if image is None:
             name = ref if ":" in ref.split("/")[-1] or "@" in ref else ref + ":latest"
             if buildkit:
                 raise BuildError(f"failed to solve: {name}: failed to resolve source metadata for "
-                                 f"docker.io/library/{name}: pull access denied, repository does not exist "
+                                 f"{full_reference(name)}: pull access denied, repository does not exist "
                                  f"or may require authorization", line=inst.line)
             raise BuildError(f"pull access denied for {name.rsplit(':', 1)[0]}, repository does not exist "
                              f"or may require 'docker login': denied: requested access to the resource is denied",
@@ -477,7 +477,7 @@ class Builder:
         chmod = int(inst.flags["chmod"], 8) if "chmod" in inst.flags else None
         source = ctx
         if "from" in inst.flags:
-            source = self._stage_context(inst.flags["from"], stages, inst)
+            source = self._stage_context(inst.flags["from"], stages, inst, buildkit)
         items: list[tuple[str, Node, str]] = []  # (context path, node, kind)
         for s in srcs:
             if inst.keyword == "add" and (s.startswith("http://") or s.startswith("https://")):
@@ -539,11 +539,12 @@ class Builder:
         empty = layer.is_empty
         return (None if empty else layer), HistoryEntry(now, by, "", empty_layer=empty), ""
 
-    def _stage_context(self, ref: str, stages: dict[str, _State], inst: Instruction) -> BuildContext:
+    def _stage_context(self, ref: str, stages: dict[str, _State], inst: Instruction,
+                       buildkit: bool) -> BuildContext:
         if ref.lower() in stages:
             flat = stages[ref.lower()].flat
         else:
-            image = self.resolve(ref)
+            image = self.resolve(ref, buildkit)
             if image is None:
                 raise BuildError(f"failed to solve: {ref}: not found", line=inst.line)
             flat = image.flat

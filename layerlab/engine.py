@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 from . import changes as _changes
 from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, State, init_layer
+from .digest import sha256_digest
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound
-from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, normalize_ref
+from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, full_reference, normalize_ref, registry_host
 from .rootfs import FlatTree, RootFS
 
 if TYPE_CHECKING:
@@ -139,9 +140,48 @@ class Engine:
             return None
         return catalog.get(ref)
 
+    # ------------------------------------------------------------ registries
+    @property
+    def registry(self) -> dict[str, Image]:
+        """Images pushed to a registry (``docker push 127.0.0.1:5000/name:tag``), by normalized
+        reference: the registries layerlab models. A pull looks here, then in the catalog
+        (layerlab's stand-in for Docker Hub and the other public registries)."""
+        return self.__dict__.setdefault("_registry", {})
+
+    @property
+    def repo_digests(self) -> dict[str, list[str]]:
+        """``name@sha256:<manifest digest>`` references of each image (by ID) that a push or
+        a pull from a modelled registry gave it (``RepoDigests`` in inspect)."""
+        return self.__dict__.setdefault("_repo_digests", {})
+
+    def _remote(self, ref: str) -> Image | None:
+        """The image a pull of ``ref`` would download, or None."""
+        return self.registry.get(normalize_ref(ref)) or self._from_catalog(ref)
+
+    def push(self, ref: str) -> list[str]:
+        """``docker push``: copy the image tagged ``ref`` to the registry its name points at
+        (``host[:port]/name[:tag]``); returns docker's progress lines (the manifest digest is
+        layerlab's own: a registry's depends on how the layers are compressed)."""
+        full = normalize_ref(ref)
+        name, _, tag = full.rpartition(":")
+        img = self.find_image(full) if full in self.tags else None
+        if img is None:
+            raise NotFound(f"An image does not exist locally with the tag: {name}")
+        if registry_host(full) is None:    # Docker Hub: layerlab has no account there
+            raise DaemonError("denied: requested access to the resource is denied")
+        self.registry[full] = img
+        layers = [layer.diff_id.split(":", 1)[1][:12] for layer in reversed(img.layers)]
+        manifest = sha256_digest(f"{img.id}|{full}".encode())
+        digests = self.repo_digests.setdefault(img.id, [])
+        if f"{name}@{manifest}" not in digests:
+            digests.append(f"{name}@{manifest}")
+        return ([f"The push refers to repository [{name}]"] + [f"{d}: Preparing" for d in layers]
+                + [f"{d}: Pushed" for d in layers] + [f"{tag}: digest: {manifest} size: 527"])
+
     def pull(self, ref: str) -> Image:
-        """Fetch a catalog image (layerlab's stand-in for a registry) into the local store."""
-        img = self._from_catalog(ref)
+        """``docker pull``: fetch an image from a registry layerlab models (:attr:`registry`,
+        then the catalog) into the local store."""
+        img = self._remote(ref)
         if img is None:
             name = normalize_ref(ref).rsplit(":", 1)[0]
             raise NotFound(f"pull access denied for {name}, repository does not exist or may require "
@@ -149,11 +189,16 @@ class Engine:
         self._store(img, normalize_ref(ref))
         return img
 
-    def _resolve_for_build(self, ref: str) -> Image | None:
+    def _resolve_for_build(self, ref: str, buildkit: bool = False) -> Image | None:
+        """A build's base image: local, else pulled. The classic builder pulls it into the
+        image store (tagged: ``docker images`` lists it). BuildKit on the graphdriver store
+        keeps only the layers its result uses: the base is not listed unless pulled
+        explicitly (docker/docs#13203, moby/moby#39229; measured on 20.10, conformance
+        scenario 94); on the containerd image store it is stored like any pull."""
         img = self.find_image(ref)
         if img is None:
-            img = self._from_catalog(ref)
-            if img is not None:
+            img = self._remote(ref)
+            if img is not None and not (buildkit and self.driver_name != "overlayfs"):
                 self._store(img, normalize_ref(ref))
         return img
 
@@ -222,7 +267,7 @@ class Engine:
         if tags and not buildkit:
             result.log.extend(f"Successfully tagged {normalize_ref(t)}" for t in tags)
         elif tags:
-            result.log.extend(f"#{result.export_step} naming to docker.io/library/{normalize_ref(t)} done" for t in tags)
+            result.log.extend(f"#{result.export_step} naming to {full_reference(t)} done" for t in tags)
         return result
 
     def import_tar(self, data: bytes | str | os.PathLike, ref: str | None = None,
@@ -282,7 +327,7 @@ class Engine:
         by_tag = norm in self.tags and self.tags[norm] == img.id
         if by_tag and len(tags) > 1:
             del self.tags[norm]
-            return [f"Untagged: {norm}"]
+            return [f"Untagged: {norm}", *self._drop_repo_digests(img, norm)]
         if users and not force:
             c = users[0]
             if by_tag:
@@ -297,6 +342,7 @@ class Engine:
         for t in tags:
             del self.tags[t]
             out.append(f"Untagged: {t}")
+            out.extend(self._drop_repo_digests(img, t))
         if users:
             return out
         cur: Image | None = img
@@ -314,6 +360,18 @@ class Engine:
                 out.append(f"Deleted: {cid}")
             cur = self.images_by_id.get(cur.parent) if cur.parent else None
         return out
+
+    def _drop_repo_digests(self, img: Image, untagged: str) -> list[str]:
+        """Untagging the last tag of a repository also drops the image's digest references in
+        that repository (``Untagged: name@sha256:...``, after the tag's own line)."""
+        repo = untagged.rsplit(":", 1)[0]
+        if any(t.rsplit(":", 1)[0] == repo for t in self.image_tags(img)):
+            return []
+        mine = self.repo_digests.get(img.id, [])
+        gone = [d for d in mine if d.split("@", 1)[0] == repo]
+        if gone:
+            self.repo_digests[img.id] = [d for d in mine if d not in gone]
+        return [f"Untagged: {d}" for d in gone]
 
     def save(self, refs) -> bytes:
         """``docker save``: the images named by *refs* as one uncompressed tar (Engine ≥ 25 format).
@@ -395,7 +453,7 @@ class Engine:
         doc = {
             "Id": img.id,
             "RepoTags": self.image_tags(img),
-            "RepoDigests": [],
+            "RepoDigests": list(self.repo_digests.get(img.id, [])),
             "Parent": img.parent,
             "Comment": img.history[-1].comment if img.history and img.history[-1].comment.startswith("Imported") else "",
             "Created": rfc3339nano(img.created),
@@ -482,7 +540,7 @@ class Engine:
             volumes = list(volumes) + volumes_from_requests(self, volumes_from, volumes, mounts, tmpfs)
         img = self.find_image(image)
         if img is None:
-            img = self._from_catalog(image)
+            img = self._remote(image)
             if img is None:
                 ref = normalize_ref(image)
                 raise RunError(f"pull access denied for {ref.rsplit(':', 1)[0]}, repository does not exist or may "

@@ -32,6 +32,25 @@ def normalize_ref(ref: str) -> str:
     return ref if ":" in last else ref + ":latest"
 
 
+def registry_host(ref: str) -> str | None:
+    """The registry a reference names (``127.0.0.1:5000/x``, ``ghcr.io/x``, ``localhost/x``:
+    the first path part has a ``.`` or a ``:``, or is ``localhost``), or None for Docker Hub."""
+    name = ref.split("@", 1)[0]
+    first, slash, _ = name.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost") and first != "docker.io":
+        return first
+    return None
+
+
+def full_reference(ref: str) -> str:
+    """A reference fully qualified, as docker prints it after a pull or in BuildKit errors:
+    ``x:1`` -> ``docker.io/library/x:1``; ``127.0.0.1:5000/x:1`` stays as it is."""
+    norm = normalize_ref(ref)
+    if registry_host(norm):
+        return norm
+    return f"docker.io/{'' if '/' in norm.rsplit(':', 1)[0] else 'library/'}{norm}"
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     created: int

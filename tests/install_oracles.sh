@@ -1,9 +1,10 @@
 #!/bin/sh
 # System packages the oracle tests need: a real Docker Engine, a busybox rootfs for base images,
-# btrfs for block-level CoW measurements, xattr tools, and Chromium for the browser test.
+# btrfs for block-level CoW measurements, xattr tools, Chromium for the browser test, and a
+# registry (docker-registry) the conformance scenarios push to and pull from.
 # Idempotent; runs only as root with apt-get.
 set -e
-PKGS="docker.io busybox-static btrfs-progs attr chromium"
+PKGS="docker.io busybox-static btrfs-progs attr chromium docker-registry"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 [ -z "$missing" ] && exit 0

@@ -43,7 +43,9 @@ HANDLER_ALIAS = {
     "docker system info": "docker info",
 }
 # docker export and docker cp (layerlab/cli/lifecycle.py)
-TOP.update({"export": "docker export", "cp": "docker cp"})
+TOP.update({"export": "docker export", "cp": "docker cp", "push": "docker push"})
+GROUPS["image"]["push"] = "push"
+HANDLER_ALIAS["docker image push"] = "docker push"
 GROUPS["container"].update({"export": "export", "cp": "cp"})
 HANDLER_ALIAS.update({"docker container export": "docker export", "docker container cp": "docker cp"})
 VERSION_LINE = "Docker version 28.2.2, build e6534b4"

@@ -12,8 +12,10 @@ import re
 
 from ..errors import DaemonError, NotFound
 from . import gojson
+from ._helptext import HELP
 from ..apidocs import NS
 from ..container import State
+from ..image import full_reference
 from . import formatter as F
 
 COMMANDS: dict[str, tuple] = {}        # canonical path -> (handler, min args, max args)
@@ -779,7 +781,38 @@ def cmd_pull(cli, o):
                 f"Digest: {img.id}\nStatus: Image is up to date for {norm}\n")
     else:
         cli.out(_pull_progress(norm, img, present))
-    cli.out(f"docker.io/{'library/' if '/' not in name else ''}{norm}\n")
+    cli.out(f"{full_reference(norm)}\n")
+    return 0
+
+
+HELP.setdefault(
+    "docker push",
+    "Usage:  docker push [OPTIONS] NAME[:TAG]\n\nUpload an image to a registry\n\nAliases:\n"
+    "  docker image push, docker push\n\nOptions:\n"
+    "  -a, --all-tags                Push all tags of an image to the repository\n"
+    "      --disable-content-trust   Skip image signing (default true)\n"
+    "      --platform string         Push a platform-specific manifest as a\n"
+    "                                single-platform image to the registry.\n"
+    "                                Image index won't be pushed, meaning that\n"
+    "                                other manifests, including attestations\n"
+    "                                won't be preserved.\n"
+    "                                'os[/arch[/variant]]': Explicit platform\n"
+    "                                (eg. linux/amd64)\n"
+    "  -q, --quiet                   Suppress verbose output\n")
+HELP.setdefault("docker image push", HELP["docker push"].replace("Usage:  docker push", "Usage:  docker image push", 1))
+
+
+@command("docker push", "docker image push", args=(1, 1))
+def cmd_push(cli, o):
+    """``docker push NAME[:TAG]`` to a registry layerlab models (Engine.push)."""
+    ref = o.args[0]
+    if not (":" in ref.rsplit("/", 1)[-1] or "@" in ref) and not o["quiet"]:
+        cli.out("Using default tag: latest\n")
+    lines = cli.engine.push(ref)
+    if o["quiet"]:
+        cli.out(f"{ref}\n")
+    else:
+        cli.out("".join(ln + "\n" for ln in lines))
     return 0
 
 

@@ -141,7 +141,7 @@ class _Bench:
         hooks = eng.hooks
         self.runs += 1
         if wl.dockerfile:
-            busybox = eng.image("busybox")
+            busybox = eng.pull("busybox")     # on disk already; pulled by name to measure it
             before = hooks.physical_usage(images=[busybox], containers=[])
             try:
                 img = eng.build(wl.dockerfile.format(mb=self.mb), tag=f"built{self.runs}").image

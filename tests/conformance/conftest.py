@@ -10,7 +10,27 @@ OUTCOMES: list = []
 
 
 @pytest.fixture(scope="session")
-def conformance_env(dockerd, tmp_path_factory):
+def registry():
+    """A private registry on loopback for the scenarios that push and pull ($REGISTRY). As root
+    (CI) it must start: a missing docker-registry fails the suite instead of skipping it."""
+    import os
+
+    from tests.oracle.registry import PrivateRegistry
+    reg = PrivateRegistry()
+    try:
+        reg.start()
+    except RuntimeError as exc:
+        if os.geteuid() == 0:
+            raise
+        pytest.skip(f"no registry oracle: {exc}")
+    os.environ["LAYERLAB_TEST_REGISTRY"] = reg.address
+    yield reg.address
+    os.environ.pop("LAYERLAB_TEST_REGISTRY", None)
+    reg.stop()
+
+
+@pytest.fixture(scope="session")
+def conformance_env(dockerd, registry, tmp_path_factory):
     """(RealDocker, Layerlab, scratch dir): both engines with bb:1 from the same tar bytes."""
     from tests.oracle.rootfs import busybox_rootfs_tar
 

@@ -58,7 +58,7 @@ DIFFERENCES: dict[str, Difference] = {
         "`Error response from daemon: no such image: X: No such image: X:latest`",
         "`Error response from daemon: No such image: X:latest`",
         "OBSERVED finding 5; moby daemon/images/image.go ErrImageDoesNotExist (current: not wrapped)",
-        (("stderr", r"no such image: [^:\n]+: No such image: ", "No such image: "),),
+        (("stderr", r"no such image: \S+: No such image: ", "No such image: "),),
     ),
     "oci-create-prefix": Difference(
         "`failed to create shim task: OCI runtime create failed: …` (containerd 1.6)",

@@ -154,12 +154,17 @@ def materialize(sc: Scenario, base: str) -> str:
     for rel, data in sc.files.items():
         p = Path(d) / rel
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
+        p.write_bytes(data.replace(b"$REGISTRY", _registry().encode()))
     return d
 
 
+def _registry() -> str:
+    """The loopback registry of the run (tests/oracle/registry.py), for ``$REGISTRY``."""
+    return os.environ.get("LAYERLAB_TEST_REGISTRY", "127.0.0.1:5000")
+
+
 def _subst(argv: list[str], workdir: str) -> list[str]:
-    return [a.replace("$TMP", workdir) for a in argv]
+    return [a.replace("$TMP", workdir).replace("$REGISTRY", _registry()) for a in argv]
 
 
 # ====================================================================== results
