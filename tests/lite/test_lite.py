@@ -27,8 +27,7 @@ import pytest
 
 from autograder.practice import exercises, strip_markers
 
-from ..ui.conftest import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, IN_CI, NOTEBOOKS, _free_port,
-                           _stop, _unavailable, playwright_sync)  # noqa: F401 (fixture)
+from ..ui.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, _free_port, _stop, _unavailable
 from ..ui.test_course_practice import _wrong
 
 pytestmark = [pytest.mark.oracle, pytest.mark.slow]
@@ -98,9 +97,25 @@ def server(site):
 
 
 @pytest.fixture(scope="module")
-def browser_page(playwright_sync, server):
+def playwright_module():
+    """Playwright for this module only (tests/ui's is session-wide; two at once cannot run)."""
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} not found (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install playwright; no `playwright install` needed)")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser_page(playwright_module, server):
     """One Chromium page on the site; every request off the server is aborted and recorded."""
-    browser = playwright_sync.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("lite-*"):
+        old.unlink()
+    browser = playwright_module.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     offsite: list[str] = []
     errors: list[str] = []
@@ -119,7 +134,6 @@ def browser_page(playwright_sync, server):
         yield page
     finally:
         browser.close()
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "lite-times.json").write_text(json.dumps(TIMES, indent=2) + "\n")
 
 
