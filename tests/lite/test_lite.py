@@ -348,11 +348,15 @@ def test_practice_check_and_progress_in_browser_storage(browser_page, server):
         kept = page.evaluate(f"i => {_NB}.content.model.cells.get(i).sharedModel.getSource()", answers[-1])
         assert kept == models[-1] != original, "the saved answer did not survive a reload"
 
-        # reset: delete it from browser storage (File Browser: right-click, Delete); the
-        # original chapter comes back
-        page.evaluate(f"""async path => {{ const w = {_NB}; w.context.model.dirty = false;
-            await w.sessionContext.shutdown(); w.dispose();
-            await window.jupyterapp.serviceManager.contents.delete(path); }}""", chapter)
+        # reset, as the README tells learners: File Browser, right-click the chapter, Delete;
+        # the original chapter comes back
+        page.evaluate(f"""async () => {{ const w = {_NB}; await w.sessionContext.shutdown(); w.dispose(); }}""")
+        page.locator(".jp-DirListing-item", has_text=chapter).click(button="right")
+        page.locator(".lm-Menu-item[data-command='filebrowser:delete']").click()
+        page.locator(".jp-Dialog button.jp-mod-accept").click()
+        page.locator(".jp-Dialog").wait_for(state="hidden", timeout=10_000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "lite-practice-deleted.png"))
         _open(page, server, chapter, reload=True)
         back = page.evaluate(f"i => {_NB}.content.model.cells.get(i).sharedModel.getSource()", answers[-1])
         assert back == original, "deleting the chapter from browser storage did not restore it"
