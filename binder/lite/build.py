@@ -161,13 +161,19 @@ def browser_wheels(py: Path) -> list[Path]:
     return [found[n] for n in sorted(found)]
 
 
-def layerlab_wheel(py: Path, epoch: str) -> Path:
-    """layerlab's wheel from this checkout (pure Python, no dependencies)."""
-    dest = Path(tempfile.mkdtemp(prefix="layerlab-wheel-"))
+def layerlab_wheel(py: Path, epoch: str, work: Path) -> Path:
+    """layerlab's wheel from this checkout (pure Python, no dependencies), built from a copy of
+    the sources so that the checkout gets no build/ or egg-info."""
+    src = work / "layerlab-src"
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("layerlab", "autograder"):
+        shutil.copytree(ROOT / name, src / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(ROOT / name, src / name)
     env = dict(os.environ, SOURCE_DATE_EPOCH=epoch)
     run([py, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
-         "--no-build-isolation", "-w", dest, ROOT], env=env)
-    (whl,) = dest.glob("layerlab-*.whl")
+         "--no-build-isolation", "-w", work / "layerlab-dist", src], env=env)
+    (whl,) = (work / "layerlab-dist").glob("layerlab-*.whl")
     return whl
 
 
@@ -268,9 +274,9 @@ def build(output: Path) -> Path:
     epoch = source_date_epoch()
     py = venv()
     runtime = pyodide_runtime()
-    wheels = browser_wheels(py) + kernel_wheels(py) + [layerlab_wheel(py, epoch)]
     with tempfile.TemporaryDirectory(prefix="lite-build-") as tmp:
         tmp = Path(tmp)
+        wheels = browser_wheels(py) + kernel_wheels(py) + [layerlab_wheel(py, epoch, tmp)]
         tarball = pyodide_tarball(runtime, wheels, tmp, int(epoch))
         lite = lite_dir(tmp, py)
         contents = practice_contents(tmp)
