@@ -132,7 +132,10 @@ def pyodide_runtime() -> Path:
     unpacked = CACHE / "npm"
     shutil.rmtree(unpacked, ignore_errors=True)
     with tarfile.open(tgz) as t:
-        t.extractall(unpacked, filter="data")
+        if hasattr(tarfile, "data_filter"):          # Python >= 3.11.4
+            t.extractall(unpacked, filter="data")
+        else:
+            t.extractall(unpacked)
     return unpacked / "package"
 
 
@@ -271,6 +274,9 @@ def practice_contents(dest: Path) -> Path:
 
 
 def build(output: Path) -> Path:
+    if output.exists() and any(output.iterdir()) and not (output / "jupyter-lite.json").exists():
+        raise BuildError(f"{output} exists and is not a JupyterLite site: not replacing it "
+                         f"(choose an empty or new folder for --output)")
     epoch = source_date_epoch()
     py = venv()
     runtime = pyodide_runtime()

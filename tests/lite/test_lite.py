@@ -16,7 +16,6 @@ tests/artifacts/lite-*.png."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
