@@ -125,6 +125,9 @@ def pyodide_runtime() -> Path:
     """The npm package, unpacked: ``.lite-cache/npm/package/``."""
     tgz = CACHE / PYODIDE_TGZ
     if not tgz.exists() or sha256(tgz) != PYODIDE_TGZ_SHA256:
+        if shutil.which("npm") is None:
+            raise BuildError("npm is not installed: the Pyodide runtime is the npm package "
+                             f"{PYODIDE_NPM} (Debian: apt-get install npm)")
         CACHE.mkdir(parents=True, exist_ok=True)
         run(["npm", "pack", "--silent", PYODIDE_NPM, "--pack-destination", CACHE])
     if sha256(tgz) != PYODIDE_TGZ_SHA256:
