@@ -313,7 +313,7 @@ def test_practice_check_and_progress_in_browser_storage(browser_page, server):
     cells = source["cells"]
     models = [strip_markers("".join(cells[j]["source"])) for j in ex.answer_cells]
     try:
-        _open(page, server, chapter, reload=True)
+        _open(page, server, chapter)
         ids = page.evaluate(f"() => {_CELLS}.map(c => c.id)")
         answers = [ids.index(cells[j]["id"]) for j in ex.answer_cells]
         check = ids.index(cells[ex.test_cell]["id"])
@@ -356,7 +356,7 @@ def test_practice_check_and_progress_in_browser_storage(browser_page, server):
         page.locator(".jp-Dialog").wait_for(state="hidden", timeout=10_000)
         page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / "lite-practice-deleted.png"))
-        _open(page, server, chapter, reload=True)
+        _open(page, server, chapter)   # no reload needed: the listing is the site's again
         back = page.evaluate(f"i => {_NB}.content.model.cells.get(i).sharedModel.getSource()", answers[-1])
         assert back == original, "deleting the chapter from browser storage did not restore it"
         assert page.offsite == [], f"requests off the site: {page.offsite}"
