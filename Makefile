@@ -9,7 +9,7 @@ ROOT_FLAG = $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 # any real docker
 LAB_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH:$(CURDIR)/binder/bin"
 
-.PHONY: test lab lab-instructor practice release distribute setup oracle-deps clean bench docs
+.PHONY: test lab lab-instructor practice release distribute setup oracle-deps clean bench docs lite lite-serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,19 @@ DIST ?= dist/course
 distribute: $(STAMP)
 	$(VENV)/bin/autograder distribute $(DIST) --force
 
+# The course in the browser, no server: a static JupyterLite site of the practice release in
+# LITE/ (binder/lite/build.py: pinned downloads from PyPI and npm at build time only, its own
+# .lite-venv); `make lite-serve` serves it on loopback. Publish the folder on any static host.
+LITE ?= _lite
+LITE_PORT ?= 8000
+lite:
+	$(PYTHON) binder/lite/build.py --output $(LITE)
+
+lite-serve:
+	@test -f $(LITE)/jupyter-lite.json || { echo "no site in $(LITE)/: run make lite first"; exit 1; }
+	@echo "the course: http://127.0.0.1:$(LITE_PORT)/lab/index.html?path=00-start-here.ipynb"
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory $(LITE) $(LITE_PORT)
+
 bench: $(STAMP)
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/cli.py
@@ -67,4 +80,4 @@ docs: $(STAMP) oracle-deps
 	LAYERLAB_WRITE_DOCS=1 $(PY) -m pytest tests/conformance -q -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .lite-venv .lite-cache _lite

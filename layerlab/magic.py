@@ -78,7 +78,9 @@ def _show(out: bytes, err: bytes) -> None:
 
 
 def _in_notebook() -> bool:
-    return "ipykernel" in sys.modules
+    """In a Jupyter kernel (stderr is then shown in red, as a terminal would): ipykernel, or
+    JupyterLite's Pyodide kernel (which does not import its ipykernel stand-in)."""
+    return "ipykernel" in sys.modules or "pyodide_kernel" in sys.modules
 
 
 def docker(line: str, stdin: bytes = b"") -> int:

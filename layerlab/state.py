@@ -527,12 +527,14 @@ def _decode_v2(data: bytes, path: str, blob_dir: str):
 @contextlib.contextmanager
 def locked(directory: str, shared: bool = False):
     """Hold the state lock: an ``flock`` on ``state.lock``, exclusive unless ``shared``
-    (commands that only read the state may run side by side). Where ``fcntl`` does not exist
-    (Pyodide in a browser: one process, one thread) there is nothing to exclude."""
+    (commands that only read the state may run side by side). Where there is no ``flock``
+    (Pyodide in a browser: one process, one thread; its ``fcntl`` module exists but has no
+    ``flock``) there is nothing to exclude."""
     os.makedirs(directory, mode=0o700, exist_ok=True)
     try:
         import fcntl
-    except ImportError:
+        fcntl.flock
+    except (ImportError, AttributeError):
         yield
         return
     fd = os.open(os.path.join(directory, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)

@@ -68,3 +68,16 @@ def test_line_and_cell_magic(ip, capsys):
     ip.run_cell("%%docker\nrm nosuch\nps -a\n")             # stops at the first failure
     out, err = capsys.readouterr()
     assert out == "" and "No such container: nosuch" in err
+
+
+def test_stderr_is_red_in_the_pyodide_kernel_too(monkeypatch, capsys):
+    """JupyterLite's kernel never imports ipykernel (only its own pyodide_kernel): stderr must
+    be red there as in a CPython kernel (the browser's output matches the stored outputs)."""
+    import types
+    from layerlab import magic
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    magic._show(b"", b"oops\n")
+    assert capsys.readouterr().err == "oops\n"
+    monkeypatch.setitem(sys.modules, "pyodide_kernel", types.ModuleType("pyodide_kernel"))
+    magic._show(b"", b"oops\n")
+    assert capsys.readouterr().err == "\x1b[31moops\n\x1b[0m"
