@@ -533,8 +533,9 @@ def locked(directory: str, shared: bool = False):
     os.makedirs(directory, mode=0o700, exist_ok=True)
     try:
         import fcntl
-        fcntl.flock
-    except (ImportError, AttributeError):
+    except ImportError:
+        fcntl = None
+    if getattr(fcntl, "flock", None) is None:
         yield
         return
     fd = os.open(os.path.join(directory, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)

@@ -152,10 +152,10 @@ _CELLS = f"(() => {{ const m = {_NB}.content.model.cells; const a = []; for (let
 _ERRORS = (f"{_CELLS}.filter(c => c.type === 'code').flatMap(c => {{ const out = [];"
            " for (let j = 0; j < c.outputs.length; j++) out.push(c.outputs.get(j).toJSON());"
            " return out.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue); })")
-_RUN_ALL = f"""async () => {{
+_RUN_ALL = """async () => {
   await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
   await window.jupyterapp.commands.execute('notebook:run-all-cells');
-}}"""
+}"""
 _ALL_RAN = f"() => {_CELLS}.every(c => c.type !== 'code' || c.executionCount !== null) || {_ERRORS}.length > 0"
 _IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 _EXEC = f"""async code => {{
@@ -186,7 +186,7 @@ def _open(page, server, path: str, reload: bool = False) -> float:
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.serviceManager", timeout=60_000)
         page.evaluate("() => window.jupyterapp.restored")
     page.evaluate(_OPEN, path)
-    page.wait_for_selector(f".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     return time.monotonic() - t0
 
 
