@@ -10,7 +10,8 @@
 
     autograder grade SUBMISSIONS [--source NB ...] [--out graded/] [-j N] [--timeout 30]
         Grade SUBMISSIONS/<student>/<name>.ipynb in parallel; writes OUT/grades.csv,
-        OUT/feedback/<student>/<name>.html and OUT/autograded/. Exit 0: everything was
+        OUT/feedback/<student>/<name>.html and OUT/autograded/. --scheduler ADDRESS sends
+        each submission to a Dask cluster instead of local workers. Exit 0: everything was
         graded; 1: some submissions failed, were invalid, were flagged for review or hit a
         grader error (see the status and reason columns); 2: bad usage or a broken
         instructor notebook.
@@ -167,7 +168,7 @@ def _cmd_grade(args) -> int:
                     notebooks=args.notebook or None, feedback=not args.no_feedback,
                     course_dir=course_dir, progress=progress,
                     isolation=not args.no_isolation, students=args.student,
-                    roster=args.roster)
+                    roster=args.roster, scheduler=args.scheduler)
     elapsed = time.monotonic() - t0
     counts: dict[str, int] = {}
     for r in results:
@@ -244,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--no-isolation", action="store_true",
                    help="plain nbgrader execution: no sandbox kernel, test cells run in the "
                         "student's kernel (faster, not tamper-proof)")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on this Dask cluster (e.g. tcp://10.0.0.5:8786; needs the grid "
+                        "extra); the gradebook and all outputs stay here")
     g.add_argument("--quiet", "-q", action="store_true", help="no per-submission progress")
     g.set_defaults(func=_cmd_grade)
 
