@@ -28,6 +28,10 @@
     autograder map [--write] [--check]
         The start page's chapter map (titles, times, objectives) from the chapters.
 
+    autograder gradescope [SOURCE ...] [--out autograder.zip] [--python X.Y]
+        Gradescope's autograder zip: setup.sh, run_autograder, the sources and the wheels
+        of this project and the course (setup.sh installs offline from them).
+
     autograder lint [SOURCE ...]
         Check instructor notebooks for nbgrader authoring mistakes, naming each cell.
 
@@ -185,6 +189,23 @@ def _cmd_grade(args) -> int:
     return 1 if attention else 0
 
 
+def _cmd_gradescope(args) -> int:
+    from .gradescope import build_zip
+
+    sources = _sources(args.sources)
+    if not sources:
+        print("autograder gradescope: no source notebooks (looked for notebooks/*.ipynb)",
+              file=sys.stderr)
+        return 2
+    t0 = time.monotonic()
+    made = build_zip(sources, args.out, timeout=args.timeout, python=args.python,
+                     wheelhouse=args.wheelhouse, jobs=args.jobs)
+    print(f"{made['zip']}: {len(sources)} notebook(s), {made['wheels']} wheels, "
+          f"{made['bytes'] / 1e6:.1f} MB ({time.monotonic() - t0:.1f} s); upload it as the "
+          "assignment's autograder (it holds the solutions: never give it to students)")
+    return 0
+
+
 def _cmd_export(args) -> int:
     from .exports import write_exports
     from .gradebook import ClassRecord
@@ -275,6 +296,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--course-dir", help="the class's course directory (default: OUT/course)")
     e.add_argument("--roster", help="CSV of the class (column student)")
     e.set_defaults(func=_cmd_export)
+
+    gs = sub.add_parser("gradescope", help="write Gradescope's autograder zip")
+    gs.add_argument("sources", nargs="*", help="instructor notebooks graded by this "
+                                               "assignment (default notebooks/*.ipynb)")
+    gs.add_argument("--out", default="autograder.zip", help="the zip (default autograder.zip)")
+    gs.add_argument("--timeout", type=int, default=30, help="seconds per cell (default 30)")
+    gs.add_argument("--python", help="Python X.Y of the Gradescope image (default: this "
+                                     "Python's; e.g. 3.12 for Ubuntu 24.04)")
+    gs.add_argument("--wheelhouse", help="take the course's wheels from this folder instead "
+                                         "of the package index")
+    gs.add_argument("-j", "--jobs", type=int, default=None,
+                    help="grading processes in the image (default: its CPU count)")
+    gs.set_defaults(func=_cmd_gradescope)
 
     lint = sub.add_parser("lint", help="check instructor notebooks for authoring mistakes")
     lint.add_argument("sources", nargs="*")
