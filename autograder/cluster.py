@@ -46,7 +46,7 @@ from pathlib import Path
 
 from .errors import AutograderError
 
-__all__ = ["run_on_cluster", "pack_course", "grade_task", "versions"]
+__all__ = ["connect", "run_on_cluster", "pack_course", "grade_task", "versions"]
 
 #: what a worker needs of the course: the gradebook, the released versions, the sources
 #: (test cells are restored from them) and the student versions
@@ -184,7 +184,9 @@ def grade_task(bundle: bytes, digest: str, expected: dict, task: dict, kwargs: d
 
 # --- on the coordinator ------------------------------------------------------------------
 
-def _connect(address: str):
+def connect(address: str):
+    """A Dask client of the scheduler at `address` (an `AutograderError` if it cannot be
+    reached or Dask is not installed)."""
     try:
         from distributed import Client
     except ImportError:
@@ -215,17 +217,15 @@ def _lost(task, exc) -> "Result":
                   f"grader error on the Dask cluster: {type(exc).__name__}: {text}")
 
 
-def run_on_cluster(address: str, tasks, payload, course_root: str | Path,
-                   out_dir: str | Path):
-    """Grade `tasks` on the cluster whose scheduler is at `address`; yields one `Result`
-    per task as it finishes, its autograded notebook and feedback page written into
-    `out_dir` here (as `grade_one` writes them locally)."""
+def run_on_cluster(client, tasks, payload, course_root: str | Path, out_dir: str | Path):
+    """Grade `tasks` on the cluster of `client` (see `connect`); yields one `Result` per
+    task as it finishes, its autograded notebook and feedback page written into `out_dir`
+    here (as `grade_one` writes them locally)."""
     from distributed import as_completed
 
     from .grading import Result
 
     out_dir = Path(out_dir)
-    client = _connect(address)
     futures = {}
     try:
         bundle = pack_course(course_root)
@@ -261,4 +261,3 @@ def run_on_cluster(address: str, tasks, payload, course_root: str | Path,
     finally:
         if futures:
             client.cancel(list(futures))
-        client.close()

@@ -739,6 +739,11 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
         One `Result` per (student, notebook) graded in this run, sorted by student then
         notebook.
     """
+    client = None
+    if scheduler:  # before any work: an unreachable cluster is an error at once
+        from .cluster import connect
+
+        client = connect(scheduler)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sources = [Path(s) for s in sources]
@@ -786,7 +791,7 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
         if scheduler:
             from .cluster import run_on_cluster
 
-            finished_results = run_on_cluster(scheduler, tasks, payload, course.root, out_dir)
+            finished_results = run_on_cluster(client, tasks, payload, course.root, out_dir)
         else:
             finished_results = _run_pool(tasks, payload, jobs, scratch)
         for r in finished_results:
@@ -812,6 +817,8 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
         shutil.rmtree(scratch, ignore_errors=True)
         if not course_dir:
             course.cleanup()
+        if client is not None:
+            client.close()
 
 
 def _run_pool(tasks: list[Task], payload, jobs: int, scratch: Path):

@@ -123,7 +123,7 @@ def test_run_autograder_gives_autograder_grades_results(image, subs, graded, kin
     rows, questions = graded
     res = run_autograder(image, {"chain.ipynb": subs / kind / "chain.ipynb"})
     row = rows[kind]
-    assert isinstance(res["execution_time"], int) and res["execution_time"] >= 1
+    assert isinstance(res["execution_time"], int) and 0 <= res["execution_time"] < 120
     assert HIDDEN_MARKER not in json.dumps(res)
     if row["status"] in ("graded", "flagged"):
         assert res["score"] == float(row["score"])
