@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -27,8 +28,10 @@ class Cluster:
 
     def _start(self, name: str, args: list[str]) -> subprocess.Popen:
         log = open(self.root / f"{name}.log", "wb")
+        # Dask's lock files go here too, not into the system's /tmp/dask-scratch-space
+        env = {**os.environ, "DASK_TEMPORARY_DIRECTORY": str(self.root / "tmp")}
         proc = subprocess.Popen([_dask(), *args], stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True, env=env)
         log.close()
         self.procs[name] = proc
         return proc
