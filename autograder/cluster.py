@@ -189,9 +189,22 @@ def connect(address: str):
     reached or Dask is not installed)."""
     try:
         from distributed import Client
+        from distributed.comm import parse_address
+        from distributed.comm.addressing import parse_host_port
+        from distributed.comm.registry import backends
     except ImportError:
         raise AutograderError("--scheduler needs Dask distributed: pip install "
                               "'layerlab[grid]'") from None
+    try:  # checked here: a Client made from a bad address fails noisily when collected
+        scheme, location = parse_address(address)
+        if scheme not in backends:
+            raise ValueError(f"unknown protocol {scheme!r} (use one of "
+                             f"{', '.join(sorted(backends))})")
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise AutograderError(f"--scheduler {address}: not a Dask scheduler address ({exc}); "
+                              "expected e.g. tcp://10.0.0.5:8786") from None
     try:
         # how long to try: Dask's distributed.comm.timeouts.connect (30 s by default;
         # DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s changes it)

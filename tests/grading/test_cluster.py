@@ -202,3 +202,13 @@ def test_unreachable_scheduler_is_a_clear_error(subs, tmp_path):
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+@pytest.mark.parametrize("address", ["foo", "tcp://127.0.0.1:notaport", "http://127.0.0.1:1"])
+def test_malformed_scheduler_address_is_a_clear_error(address):
+    """A scheduler address that is not one says so (before any grading), no traceback."""
+    from autograder.cluster import connect
+    from autograder.errors import AutograderError
+
+    with pytest.raises(AutograderError, match="not a Dask scheduler address"):
+        connect(address)
