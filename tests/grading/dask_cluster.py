@@ -22,6 +22,7 @@ class Cluster:
 
     def __init__(self, root: Path):
         self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         self.procs: dict[str, subprocess.Popen] = {}
         self.file = root / "scheduler.json"
         self.address = ""

@@ -4,7 +4,8 @@ The module starts a real ``dask scheduler`` and two ``dask worker`` processes (o
 no nanny, each its own local directory), all on 127.0.0.1, and stops them by PID. The
 oracle is the local pool: the same submissions graded without ``--scheduler`` must get
 identical results. A worker killed while it grades (with its grading process and kernel,
-as a machine that goes away) loses no submission.
+as a machine that goes away; on a cluster of its own where it is the only worker, then
+joined by another) loses no submission.
 
 Dask is the ``grid`` extra, which `make test` installs: without it the module fails under
 CI=true and skips elsewhere.
@@ -40,14 +41,18 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
+def _require_dask() -> None:
     try:
         import distributed  # noqa: F401
     except ImportError:
         _unavailable("Dask distributed is not installed (pip install -e '.[grid]')")
     if not Path(venv_bin("dask")).exists():
         _unavailable(f"{venv_bin('dask')} not found")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    _require_dask()
     c = Cluster(tmp_path_factory.mktemp("dask"))
     try:
         c.start_scheduler()
@@ -108,7 +113,9 @@ def test_cluster_grades_equal_local_grades(cluster, subs, local, tmp_path):
         assert HIDDEN_MARKER not in page.read_text()
     assert (out / "course" / "gradebook.db").is_file()
     assert (out / "exports" / "scores.csv").is_file()
-    # both workers took part (the tasks were spread, not all sent to one)
+    # both workers took part (each unpacked the course it was sent), without errors
+    for w in ("w1", "w2"):
+        assert list((cluster.root / w).glob("**/autograder/courses/*/gradebook.db")), w
     logs = cluster.log("w1") + cluster.log("w2")
     assert "Traceback" not in logs, logs
 
@@ -126,42 +133,51 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
-def test_killed_worker_loses_no_submission(cluster, subs, local, tmp_path):
-    """Is the submission a worker was grading when it died graded again elsewhere, so
-    every student still gets the local pool's score (none silently 0)?"""
+def test_killed_worker_loses_no_submission(subs, local, tmp_path):
+    """Is the submission a worker was grading when it died graded again on another, so
+    every student still gets the local pool's score (none silently 0)?
+
+    A cluster of its own, so the victim surely grades: at first it is the only worker. It
+    is killed with its grading process and kernel (a machine going away) once a task runs
+    on it; then a second worker joins and must finish everything, the course bundle the
+    victim held included.
+    """
+    _require_dask()
     _, want = local
-    victim = cluster.start_worker("victim")
-    cluster.wait_for_workers(3)
     out = tmp_path / "out"
-    grading = subprocess.Popen(
-        [sys.executable, "-m", "autograder", "grade", str(subs), "--source", str(CHAIN),
-         "--out", str(out), "--timeout", str(TIMEOUT), "--scheduler", cluster.address],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        # wait until the victim grades: a task folder exists only while a task runs
-        # on it, and its grading process has started the student's kernel
-        deadline = time.monotonic() + 120
-        while True:
-            busy = list((cluster.root / "victim").glob("**/autograder/tasks/task-*"))
-            tree = _descendants(victim.pid)
-            if busy and any(b"autograder.sandbox" in _cmdline(p) for p in tree):
-                break
-            assert grading.poll() is None, "grading ended before the victim got a task"
-            assert time.monotonic() < deadline, "the victim worker never started grading"
-            time.sleep(0.05)
-        for pid in [*tree, victim.pid]:  # the machine goes away: worker, grader, kernel
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        victim.wait(10)
-        stdout, stderr = grading.communicate(timeout=300)
-    finally:
-        if grading.poll() is None:
-            grading.kill()
-            grading.wait()
-        cluster.stop("victim")
-    assert "Remove worker" in cluster.log("scheduler")  # the scheduler saw it go
+    with Cluster(tmp_path / "dask") as cluster:
+        cluster.start_scheduler()
+        victim = cluster.start_worker("victim")
+        cluster.wait_for_workers(1)
+        grading = subprocess.Popen(
+            [sys.executable, "-m", "autograder", "grade", str(subs), "--source", str(CHAIN),
+             "--out", str(out), "--timeout", str(TIMEOUT), "--scheduler", cluster.address],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            # a task folder exists only while a task runs on the victim, and its grading
+            # process has started the student's kernel
+            deadline = time.monotonic() + 120
+            while True:
+                busy = list((cluster.root / "victim").glob("**/autograder/tasks/task-*"))
+                tree = _descendants(victim.pid)
+                if busy and any(b"autograder.sandbox" in _cmdline(p) for p in tree):
+                    break
+                assert grading.poll() is None, grading.communicate()[1][-3000:]
+                assert time.monotonic() < deadline, "the victim worker never started grading"
+                time.sleep(0.05)
+            for pid in [*tree, victim.pid]:  # worker, grading process, kernel
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            victim.wait(10)
+            cluster.start_worker("rescuer")
+            stdout, stderr = grading.communicate(timeout=300)
+        finally:
+            if grading.poll() is None:
+                grading.kill()
+                grading.wait()
+        assert "Remove worker" in cluster.log("scheduler")  # the scheduler saw it go
     with open(out / "grades.csv", newline="") as f:
         got = {r["student"]: r for r in csv.DictReader(f)}
     assert set(got) == set(want)
