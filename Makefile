@@ -14,7 +14,7 @@ LAB_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH:$(CURDIR)/binder/bin"
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[course,test]'
+	$(PY) -m pip install --quiet -e '.[course,grid,test]'
 	@# bytecode now, so each `layerlab` command does not compile ~80 modules where the
 	@# environment sets PYTHONDONTWRITEBYTECODE (containers often do)
 	$(PY) -m compileall -q layerlab autograder

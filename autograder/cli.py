@@ -10,7 +10,8 @@
 
     autograder grade SUBMISSIONS [--source NB ...] [--out graded/] [-j N] [--timeout 30]
         Grade SUBMISSIONS/<student>/<name>.ipynb in parallel; writes OUT/grades.csv,
-        OUT/feedback/<student>/<name>.html and OUT/autograded/. Exit 0: everything was
+        OUT/feedback/<student>/<name>.html and OUT/autograded/. --scheduler ADDRESS sends
+        each submission to a Dask cluster instead of local workers. Exit 0: everything was
         graded; 1: some submissions failed, were invalid, were flagged for review or hit a
         grader error (see the status and reason columns); 2: bad usage or a broken
         instructor notebook.
@@ -26,6 +27,10 @@
 
     autograder map [--write] [--check]
         The start page's chapter map (titles, times, objectives) from the chapters.
+
+    autograder gradescope [SOURCE ...] [--out autograder.zip] [--python X.Y]
+        Gradescope's autograder zip: setup.sh, run_autograder, the sources and the wheels
+        of this project and the course (setup.sh installs offline from them).
 
     autograder lint [SOURCE ...]
         Check instructor notebooks for nbgrader authoring mistakes, naming each cell.
@@ -167,7 +172,7 @@ def _cmd_grade(args) -> int:
                     notebooks=args.notebook or None, feedback=not args.no_feedback,
                     course_dir=course_dir, progress=progress,
                     isolation=not args.no_isolation, students=args.student,
-                    roster=args.roster)
+                    roster=args.roster, scheduler=args.scheduler)
     elapsed = time.monotonic() - t0
     counts: dict[str, int] = {}
     for r in results:
@@ -182,6 +187,23 @@ def _cmd_grade(args) -> int:
     for r in attention:
         print(f"  needs attention: {r.student}/{r.notebook}: {r.status}: {r.reason}")
     return 1 if attention else 0
+
+
+def _cmd_gradescope(args) -> int:
+    from .gradescope import build_zip
+
+    sources = _sources(args.sources)
+    if not sources:
+        print("autograder gradescope: no source notebooks (looked for notebooks/*.ipynb)",
+              file=sys.stderr)
+        return 2
+    t0 = time.monotonic()
+    made = build_zip(sources, args.out, timeout=args.timeout, python=args.python,
+                     wheelhouse=args.wheelhouse, jobs=args.jobs)
+    print(f"{made['zip']}: {len(sources)} notebook(s), {made['wheels']} wheels, "
+          f"{made['bytes'] / 1e6:.1f} MB ({time.monotonic() - t0:.1f} s); upload it as the "
+          "assignment's autograder (it holds the solutions: never give it to students)")
+    return 0
 
 
 def _cmd_export(args) -> int:
@@ -244,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--no-isolation", action="store_true",
                    help="plain nbgrader execution: no sandbox kernel, test cells run in the "
                         "student's kernel (faster, not tamper-proof)")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on this Dask cluster (e.g. tcp://10.0.0.5:8786; needs the grid "
+                        "extra); the gradebook and all outputs stay here")
     g.add_argument("--quiet", "-q", action="store_true", help="no per-submission progress")
     g.set_defaults(func=_cmd_grade)
 
@@ -271,6 +296,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--course-dir", help="the class's course directory (default: OUT/course)")
     e.add_argument("--roster", help="CSV of the class (column student)")
     e.set_defaults(func=_cmd_export)
+
+    gs = sub.add_parser("gradescope", help="write Gradescope's autograder zip")
+    gs.add_argument("sources", nargs="*", help="instructor notebooks graded by this "
+                                               "assignment (default notebooks/*.ipynb)")
+    gs.add_argument("--out", default="autograder.zip", help="the zip (default autograder.zip)")
+    gs.add_argument("--timeout", type=int, default=30, help="seconds per cell (default 30)")
+    gs.add_argument("--python", help="Python X.Y of the Gradescope image (default: this "
+                                     "Python's; e.g. 3.12 for Ubuntu 24.04)")
+    gs.add_argument("--wheelhouse", help="take the course's wheels from this folder instead "
+                                         "of the package index")
+    gs.add_argument("-j", "--jobs", type=int, default=None,
+                    help="grading processes in the image (default: its CPU count)")
+    gs.set_defaults(func=_cmd_gradescope)
 
     lint = sub.add_parser("lint", help="check instructor notebooks for authoring mistakes")
     lint.add_argument("sources", nargs="*")

@@ -252,6 +252,10 @@ def release(sources, dest: str | Path = "release", *, course_root: str | Path | 
             _drop_nbval_markers(target)
             os.chmod(target, 0o644)
             out.append(target)
+        if course_root:  # nbgrader's own commands (release_assignment...) work in it
+            from .gradebook import write_nbgrader_config
+
+            write_nbgrader_config(course.root)
         from .practice import copy_assets
 
         for folder in dict.fromkeys(Path(s).resolve().parent for s in sources):

@@ -10,6 +10,7 @@
 ``canvas.csv``      Canvas's grade-upload format (Student, ID, SIS User ID, SIS Login ID,
                     Section, one column per notebook, a "Points Possible" row)
 ``gradescope/<student>/results.json``  Gradescope's autograder results format
+                    (`autograder.gradescope.results_json`)
 ``feedback/<student>.zip``             that student's feedback pages
 
 Scores come from the kept nbgrader gradebook, so manual scores entered in formgrader are
@@ -89,7 +90,9 @@ def class_table(course_root: str | Path | None, results) -> list[dict]:
         rows.append({"student": r.student, "notebook": r.notebook, "status": r.status,
                      "reason": r.reason, "autograded": auto, "manual": manual, "score": score,
                      "max_score": r.max_score, "pending": pending, "grades": grades,
-                     "titles": titles.get(r.notebook, {}), "feedback": r.feedback})
+                     "titles": titles.get(r.notebook, {}), "feedback": r.feedback,
+                     "outcomes": {c["grade_id"]: c.get("outcome") for c in r.cells or []
+                                  if c.get("outcome")}})
     return rows
 
 
@@ -185,32 +188,13 @@ def write_exports(out_dir: str | Path, course_root: str | Path | None, results, 
                        *[_fmt(mine[n]["score"]) if n in mine else "0" for n in notebooks]])
     written["canvas"] = _write(dest / "canvas.csv", canvas[0], canvas[1:])
 
+    from .gradescope import hidden_test_cells, results_json
+
+    hidden = hidden_test_cells(course_root)
     for s, mine in by_student.items():
-        tests = []
-        for n in notebooks:
-            r = mine.get(n)
-            if r is None:
-                continue
-            if r["status"] not in ("graded", "flagged"):
-                tests.append({"name": f"{n}", "score": r["score"] or 0.0,
-                              "max_score": r["max_score"] or 0.0, "status": "failed",
-                              "output": f"{r['status']}: {r['reason']}"})
-                continue
-            for t, _ids, sc, mx, p in _questions(r):
-                test = {"name": f"{n}: {t}", "score": sc, "max_score": mx}
-                if not p:
-                    test["status"] = "passed" if sc >= mx else "failed"
-                else:
-                    test["output"] = f"{p:g} point(s) wait for a person (graded by hand)"
-                tests.append(test)
-        total = sum(r["score"] or 0.0 for r in mine.values())
-        pending = sum(r["pending"] for r in mine.values())
-        body = {"score": total, "tests": tests, "visibility": "visible"}
-        if pending:
-            body["output"] = f"{pending:g} point(s) wait for a person; the score is not final"
         path = dest / "gradescope" / s / "results.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(body, indent=1))
+        path.write_text(json.dumps(results_json(list(mine.values()), hidden), indent=1))
     written["gradescope"] = dest / "gradescope"
 
     zips = dest / "feedback"

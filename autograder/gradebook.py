@@ -10,6 +10,11 @@ a few) and merges the results into the record kept in the output folder::
       gradebook.db              students, submissions, autograded scores, comments, flags
       submitted/<student>/<nb>/<nb>.ipynb
       autograded/<student>/<nb>/<nb>.ipynb   what formgrader opens for manual grading
+      feedback/<student>/<nb>/<nb>.html      what ``nbgrader release_feedback`` releases
+
+The kept course is an nbgrader course directory: with an exchange configured
+(``c.Exchange.root``), ``nbgrader release_assignment`` and ``collect`` work in it, and
+``autograder grade OUT/course/submitted`` grades what ``collect`` gathered there.
 
 Manual scores entered in formgrader (or through nbgrader's `Gradebook` API) live in
 gradebook.db; a re-grade replaces the autograded scores and comments of that student's
@@ -33,6 +38,10 @@ c.CourseDirectory.root = {root!r}
 c.CourseDirectory.course_id = "layerlab"
 c.CourseDirectory.db_url = {db!r}
 '''
+
+#: lines below this one in a course's nbgrader_config.py are the instructor's (e.g.
+#: ``c.Exchange.root``) and are kept when the file is written again
+KEEP_BELOW = "# --- your settings below this line are kept by autograder ---"
 
 
 class ClassRecord:
@@ -125,9 +134,28 @@ def name_cells(text: str, nb, titles: dict[str, str]) -> str:
 def write_nbgrader_config(course_root: str | Path) -> Path:
     root = Path(course_root).resolve()
     path = root / "nbgrader_config.py"
+    kept = ""
+    if path.exists():
+        old = path.read_text()
+        if KEEP_BELOW in old:
+            kept = old.split(KEEP_BELOW, 1)[1].lstrip("\n")
     path.write_text(NBGRADER_CONFIG.format(root=str(root),
-                                           db=f"sqlite:///{root / 'gradebook.db'}"))
+                                           db=f"sqlite:///{root / 'gradebook.db'}")
+                    + KEEP_BELOW + "\n" + kept)
     return path
+
+
+#: the files `nbgrader submit` puts next to a notebook and `nbgrader collect` keeps: the
+#: submission time, and the secret the student's `fetch_feedback` finds its feedback by
+NBGRADER_STAMPS = ("timestamp.txt", "submission_secret.txt")
+
+
+def _copy(src, dest: Path) -> None:
+    """Copy unless `src` already is `dest` (grading a kept course's own submitted/)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists() and Path(src).resolve() == dest.resolve():
+        return
+    shutil.copyfile(src, dest)
 
 
 def sync_course(course_root: str | Path, results, submissions: dict | None = None,
@@ -168,14 +196,24 @@ def sync_course(course_root: str | Path, results, submissions: dict | None = Non
             gb.update_or_create_student(r.student, **students.get(r.student, {}))
             name = r.notebook
             src = submissions.get((r.student, name))
+            stamps = []
             if src and Path(src).is_file():
                 dest = root / "submitted" / r.student / name / f"{name}.ipynb"
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, dest)
+                _copy(src, dest)
+                stamps = [Path(src).parent / f for f in NBGRADER_STAMPS
+                          if (Path(src).parent / f).is_file()]
+                for stamp in stamps:
+                    _copy(stamp, dest.parent / stamp.name)
             if r.autograded and Path(r.autograded).is_file():
                 dest = root / "autograded" / r.student / name / f"{name}.ipynb"
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(r.autograded, dest)
+                _copy(r.autograded, dest)
+            if r.feedback and Path(r.feedback).is_file():
+                # where nbgrader's release_feedback looks for it (with the stamps it
+                # hashes: a submission collected from nbgrader's exchange has them)
+                dest = root / "feedback" / r.student / name / f"{name}.html"
+                _copy(r.feedback, dest)
+                for stamp in stamps:
+                    _copy(stamp, dest.parent / stamp.name)
             gb.update_or_create_submission(name, r.student)
             sub = gb.find_submission_notebook(name, name, r.student)
             by_id = {c["grade_id"]: c for c in (r.cells or [])}

@@ -707,7 +707,7 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
           progress: Callable[[int, int, Result], None] | None = None,
           isolation: bool = True, limits: dict | None = None,
           students: Iterable[str] | None = None, roster: str | Path | None = None,
-          ) -> list[Result]:
+          scheduler: str | None = None) -> list[Result]:
     """Grade every SUBMISSIONS/<student>/<notebook>.ipynb in parallel.
 
     Args:
@@ -725,6 +725,10 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
         limits: sandbox limit overrides (see `grade_one`).
         students: grade only these students (None: every student in SUBMISSIONS).
         roster: a CSV of the class (column ``student`` or ``id``) for the exports.
+        scheduler: the address of a Dask scheduler (``tcp://host:8786``): each
+            submission is graded by `grade_one` on a worker of that cluster instead of the
+            local pool (`autograder.cluster`); `jobs` is then unused. Everything else
+            (course, gradebook, outputs) stays here.
 
     Grading is incremental: OUT/results.json keeps every result ever graded, this run's
     results replace those of the same (student, notebook), and OUT/grades.csv is always
@@ -735,6 +739,11 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
         One `Result` per (student, notebook) graded in this run, sorted by student then
         notebook.
     """
+    client = None
+    if scheduler:  # before any work: an unreachable cluster is an error at once
+        from .cluster import connect
+
+        client = connect(scheduler)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sources = [Path(s) for s in sources]
@@ -779,7 +788,13 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
                         deny_read=sorted({str(p.resolve().parent) for p in sources}
                                          | {str(Path(submissions).resolve())}))
 
-        for r in _run_pool(tasks, payload, jobs, scratch):
+        if scheduler:
+            from .cluster import run_on_cluster
+
+            finished_results = run_on_cluster(client, tasks, payload, course.root, out_dir)
+        else:
+            finished_results = _run_pool(tasks, payload, jobs, scratch)
+        for r in finished_results:
             if r.max_score is None:
                 r.max_score = max_scores[r.notebook]
             results.append(r)
@@ -802,67 +817,109 @@ def grade(submissions: str | Path, sources: Iterable[str | Path], out_dir: str |
         shutil.rmtree(scratch, ignore_errors=True)
         if not course_dir:
             course.cleanup()
+        if client is not None:
+            client.close()
 
 
 def _run_pool(tasks: list[Task], payload, jobs: int, scratch: Path):
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    runtime = scratch / "jupyter-runtime"
-    runtime.mkdir(exist_ok=True)
-    env = {
-        # kernels must not read the grader's IPython profile (startup files!) nor write
-        # connection files into the user's runtime dir
-        "JUPYTER_RUNTIME_DIR": str(runtime),
-        "IPYTHONDIR": str(scratch / "ipython"),
-        "MPLBACKEND": "agg",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    }
-    queue = list(reversed(tasks))
-    workers = [_Worker(ctx, env) for _ in range(jobs)]
+    pool = LocalPool(jobs, scratch)
     try:
-        while queue or any(w.task for w in workers):
-            for i, w in enumerate(workers):
-                if w.task is None and queue:
-                    if not w.proc.is_alive():
-                        workers[i] = w = _Worker(ctx, env)
-                    t = queue.pop()
-                    w.send(t, payload(t))
-            busy = [w for w in workers if w.task]
-            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=1.0)
-            now = time.monotonic()
-            for i, w in enumerate(workers):
-                if w.task is None:
-                    continue
-                t = w.task
-                if w.conn in ready:
-                    try:
-                        data = w.conn.recv()
-                    except (EOFError, OSError):
-                        data = None
-                    if data is not None:
-                        w.task = None
-                        yield Result(**data)
-                        continue
-                if not w.proc.is_alive() or w.conn.closed:
-                    code = w.proc.exitcode
-                    w.kill()
-                    workers[i] = _Worker(ctx, env)
-                    yield Result(t.student, t.notebook, None, None, "failed",
-                                 f"the grading process died (exit code {code}) while "
-                                 "grading this notebook")
-                elif now - w.started > t.deadline:
-                    w.kill()
-                    workers[i] = _Worker(ctx, env)
-                    yield Result(t.student, t.notebook, None, None, "failed",
-                                 f"grading took longer than {t.deadline:.0f} s and was "
-                                 "stopped (a hang no cell timeout could interrupt)",
-                                 seconds=round(now - w.started, 2))
+        yield from pool.run(tasks, payload)
     finally:
-        for w in workers:
+        pool.close()
+
+
+class LocalPool:
+    """`jobs` long-lived worker processes on this machine, each grading one submission at
+    a time with `grade_one`, and the watchdog: a worker that dies or outlives its task's
+    deadline is killed and replaced, and its task becomes a ``failed`` result.
+
+    `autograder grade` runs one for the whole class; each Dask worker of
+    `autograder.cluster` keeps one (of one process) for the submissions it is sent.
+    `ctx`: the multiprocessing start method (default fork where there is one; a
+    multi-threaded host process such as a Dask worker must use ``spawn``).
+    """
+
+    def __init__(self, jobs: int, scratch: str | Path, ctx: str | None = None):
+        methods = multiprocessing.get_all_start_methods()
+        self.ctx = multiprocessing.get_context(ctx or ("fork" if "fork" in methods
+                                                       else "spawn"))
+        scratch = Path(scratch)
+        runtime = scratch / "jupyter-runtime"
+        runtime.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            # kernels must not read the grader's IPython profile (startup files!) nor write
+            # connection files into the user's runtime dir
+            "JUPYTER_RUNTIME_DIR": str(runtime),
+            "IPYTHONDIR": str(scratch / "ipython"),
+            "MPLBACKEND": "agg",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        }
+        self.jobs = jobs
+        self.workers: list[_Worker] = []
+
+    def run(self, tasks: list[Task], payload):
+        """Grade `tasks` (payload(task) -> the keyword arguments of `grade_one`); yields
+        one `Result` per task, in the order they finish."""
+        ctx, env = self.ctx, self.env
+        queue = list(reversed(tasks))
+        workers = self.workers
+        while len(workers) < min(self.jobs, max(1, len(tasks))):
+            workers.append(_Worker(ctx, env))
+        try:
+            while queue or any(w.task for w in workers):
+                for i, w in enumerate(workers):
+                    if w.task is None and queue:
+                        if not w.proc.is_alive():
+                            workers[i] = w = _Worker(ctx, env)
+                        t = queue.pop()
+                        w.send(t, payload(t))
+                busy = [w for w in workers if w.task]
+                ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy],
+                             timeout=1.0)
+                now = time.monotonic()
+                for i, w in enumerate(workers):
+                    if w.task is None:
+                        continue
+                    t = w.task
+                    if w.conn in ready:
+                        try:
+                            data = w.conn.recv()
+                        except (EOFError, OSError):
+                            data = None
+                        if data is not None:
+                            w.task = None
+                            yield Result(**data)
+                            continue
+                    if not w.proc.is_alive() or w.conn.closed:
+                        code = w.proc.exitcode
+                        w.kill()
+                        workers[i] = _Worker(ctx, env)
+                        yield Result(t.student, t.notebook, None, None, "failed",
+                                     f"the grading process died (exit code {code}) while "
+                                     "grading this notebook")
+                    elif now - w.started > t.deadline:
+                        w.kill()
+                        workers[i] = _Worker(ctx, env)
+                        yield Result(t.student, t.notebook, None, None, "failed",
+                                     f"grading took longer than {t.deadline:.0f} s and was "
+                                     "stopped (a hang no cell timeout could interrupt)",
+                                     seconds=round(now - w.started, 2))
+        finally:
+            # interrupted (Ctrl-C, a closed generator): a worker still busy is killed
+            # (and replaced on the next run)
+            for w in workers:
+                if w.task is not None:
+                    w.kill()
+                    w.task = None
+
+    def close(self) -> None:
+        for w in self.workers:
             if w.task is None and w.proc.is_alive():
                 w.stop()
             else:
                 w.kill()
+        self.workers.clear()
 
 
 def write_csv(results: Iterable[Result], path: str | Path) -> Path:
