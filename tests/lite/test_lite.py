@@ -26,8 +26,9 @@ import pytest
 
 from autograder.practice import exercises, strip_markers
 
-from ..ui.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, _free_port, _stop, _unavailable
-from ..ui.test_course_practice import _wrong
+from ..ui.conftest import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, _free_port, _stop, _unavailable,
+                           sync_playwright_or_fail)
+from ..ui.test_course_practice import _OUTPUT_TEXT, _wrong
 
 pytestmark = [pytest.mark.oracle, pytest.mark.slow]
 
@@ -98,14 +99,7 @@ def server(site):
 @pytest.fixture(scope="module")
 def playwright_module():
     """Playwright for this module only (tests/ui's is session-wide; two at once cannot run)."""
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} not found (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install playwright; no `playwright install` needed)")
-    with sync_playwright() as p:
-        yield p
+    yield from sync_playwright_or_fail()
 
 
 @pytest.fixture(scope="module")
@@ -170,12 +164,6 @@ _SET_AND_RUN = f"""async ([i, text]) => {{
   if (text !== null) nb.model.cells.get(i).sharedModel.setSource(text);
   nb.activeCellIndex = i;
   await window.jupyterapp.commands.execute('notebook:run-cell');
-}}"""
-_OUTPUT_TEXT = f"""i => {{
-  const c = {_NB}.content.model.cells.get(i); const a = [];
-  for (let j = 0; j < c.outputs.length; j++) {{ const o = c.outputs.get(j).toJSON();
-    a.push(o.text ? [].concat(o.text).join('') : (o.data ? [].concat(o.data['text/plain'] || '').join('') : '')); }}
-  return a.join('\\n');
 }}"""
 
 

@@ -41,8 +41,9 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def playwright_sync():
+def sync_playwright_or_fail():
+    """Playwright driving Debian's Chromium (a generator for fixtures); fails under CI=true and
+    skips elsewhere when either is missing."""
     if not Path(CHROMIUM).exists():
         _unavailable(f"{CHROMIUM} not found (apt-get install chromium)")
     try:
@@ -51,6 +52,11 @@ def playwright_sync():
         _unavailable("playwright is not installed (pip install playwright; no `playwright install` needed)")
     with sync_playwright() as p:
         yield p
+
+
+@pytest.fixture(scope="session")
+def playwright_sync():
+    yield from sync_playwright_or_fail()
 
 
 def _free_port() -> int:
