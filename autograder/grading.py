@@ -222,15 +222,20 @@ def _imported_modules(nb) -> list[str]:
     return sorted(names)
 
 
-def _pooled_plain_config(config) -> None:
-    """Plain nbgrader execution, but taking pre-started kernels from the worker's pool."""
+def _autograde_preprocessors(execute) -> list:
+    """nbgrader's autograde pipeline (``Autograde.autograde_preprocessors``) with its
+    ``Execute`` step replaced by ``execute``: one list for the plain and the defended paths."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
                                         LimitOutput, SaveAutoGrades)
 
-    config.Autograde.autograde_preprocessors = [
-        kernels.PooledExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    return [execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+            SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+
+def _pooled_plain_config(config) -> None:
+    """Plain nbgrader execution, but taking pre-started kernels from the worker's pool."""
+    config.Autograde.autograde_preprocessors = _autograde_preprocessors(kernels.PooledExecute)
 
 
 def _defended_config(config, work: Path, course_root: Path, name: str, timeout: int,
@@ -238,9 +243,6 @@ def _defended_config(config, work: Path, course_root: Path, name: str, timeout: 
     """Switch an autograde config to the sandbox kernel and isolated tests; returns the
     environment the kernel needs."""
     import nbformat
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
-                                        LimitOutput, SaveAutoGrades)
 
     from .isolation import IsolatedExecute
     from .sandbox import ENV_VAR, KERNEL_NAME, write_kernelspec
@@ -248,9 +250,7 @@ def _defended_config(config, work: Path, course_root: Path, name: str, timeout: 
     source = course_root / "source" / name / f"{name}.ipynb"
     src_nb = nbformat.read(str(source), as_version=4)
     code_cells = sum(1 for c in src_nb.cells if c.cell_type == "code")
-    config.Autograde.autograde_preprocessors = [
-        IsolatedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    config.Autograde.autograde_preprocessors = _autograde_preprocessors(IsolatedExecute)
     config.IsolatedExecute.source_notebook = str(source)
     config.IsolatedExecute.report_path = str(work / "integrity.json")
     config.Execute.kernel_name = KERNEL_NAME
