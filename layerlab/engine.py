@@ -492,19 +492,22 @@ class Engine:
         from . import apidocs
         return apidocs.container_inspect(self, self.container(ref), size=size)
 
-    def container_summary(self, ref: str, size: bool = False) -> dict:
-        """One ``container.Summary`` of ``GET /containers/json`` (``docker ps``)."""
+    def container_summary(self, container: str | Container, size: bool = False) -> dict:
+        """One ``container.Summary`` of ``GET /containers/json`` (``docker ps``). ``container``:
+        a reference, or a Container this engine returned (``ps`` lists them: no lookup again)."""
         from . import apidocs
-        return apidocs.container_summary(self, self.container(ref), size=size)
+        c = container if isinstance(container, Container) else self.container(container)
+        return apidocs.container_summary(self, c, size=size)
 
     def image_summaries(self, all: bool = False) -> list[dict]:
         """``GET /images/json`` (``docker images``): one summary per image, newest first."""
         from . import apidocs
         return apidocs.image_summaries(self, all=all)
 
-    def container_mounts(self, ref: str) -> list[dict]:
+    def container_mounts(self, container: str | Container) -> list[dict]:
         """The ``MountPoint`` documents of a container (``.Mounts`` in inspect)."""
-        return list(self.hooks.container_mounts(self.container(ref)))
+        c = container if isinstance(container, Container) else self.container(container)
+        return list(self.hooks.container_mounts(c))
 
     def layer_chain_ids(self) -> set[str]:
         """Chain IDs of every layer in the store (a pull does not download those again)."""

@@ -13,7 +13,7 @@ import re
 from ..errors import DaemonError, NotFound
 from . import gojson
 from ._helptext import HELP
-from ..apidocs import NS
+from ..apidocs import NS, state_name
 from ..container import State
 from ..image import full_reference
 from . import formatter as F
@@ -84,7 +84,7 @@ def _ps_filter(cli, containers, filters: dict[str, list[str]]):
             continue
         if "id" in filters and not any(c.id.startswith(p) or _search(p, c.id) for p in filters["id"]):
             continue
-        if "status" in filters and eng.container_summary(c.id)["State"] not in filters["status"]:
+        if "status" in filters and state_name(c) not in filters["status"]:
             continue
         if "exited" in filters:
             if c.state != State.EXITED or str(c.exit_code) not in filters["exited"]:
@@ -107,7 +107,7 @@ def _ps_filter(cli, containers, filters: dict[str, list[str]]):
             if not ok:
                 continue
         if "volume" in filters:
-            mounts = eng.container_mounts(c.id)
+            mounts = eng.container_mounts(c)
             names = {m.get("Name") or m.get("Source") for m in mounts} | {m.get("Destination") for m in mounts}
             if not any(v in names for v in filters["volume"]):
                 continue
@@ -163,7 +163,7 @@ def cmd_ps(cli, o):
     elif quiet:
         fmt = "{{.ID}}"
     now = eng.clock()
-    rows = [F.ContainerContext(eng.container_summary(c.id, size=size), not o["no-trunc"], now, cli.tz)
+    rows = [F.ContainerContext(eng.container_summary(c, size=size), not o["no-trunc"], now, cli.tz)
             for c in containers]
     cli.write_format(fmt, rows, F.ContainerContext.HEADER)
     return 0
@@ -1067,7 +1067,7 @@ def cmd_system_df(cli, o):
                        "Size": row["size"], "SharedSize": row["shared"], "Containers": row["containers"]})
     containers = []
     for row in du["containers"]:
-        s = eng.container_summary(row["container"].id)
+        s = eng.container_summary(row["container"])
         s["SizeRw"] = row["size_rw"]
         s["SizeRootFs"] = 0
         containers.append(s)
