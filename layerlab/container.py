@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .image import Image
-from .layer import Layer
 from .rootfs import RootFS
 from .tree import Node, directory, symlink
 
@@ -26,8 +25,12 @@ from .tree import Node, directory, symlink
 HANDLES_SIGTERM = {"nginx", "httpd", "node", "python", "python3", "postgres", "redis-server"}
 
 
-def init_layer(now: int, image: Image) -> Layer:
-    """The ``<id>-init`` layer Docker puts between the image and the writable layer."""
+def init_entries(now: int, image: Image) -> dict[str, Node]:
+    """What moby's ``initlayer.Setup`` writes into a container's ``<id>-init`` layer, the layer
+    Docker puts between the image and the writable layer: the mount points and files runc
+    needs (``/dev/pts``, ``/etc/hosts``, ``/.dockerenv``...). It creates only what the image
+    lacks; the parents it needs are copies of the image's own directories (the init layer is
+    an overlay upper over the image)."""
     f = Node("file", 0o755, 0, 0, now)
     d = directory(0o755, mtime=now)
     entries = {
@@ -36,14 +39,18 @@ def init_layer(now: int, image: Image) -> Layer:
         "/etc": d, "/etc/hosts": f, "/etc/hostname": f, "/etc/resolv.conf": f,
         "/etc/mtab": symlink("/proc/mounts", mtime=now),
     }
-    # moby initlayer.Setup creates only what the image lacks; the parents it needs are copies
-    # of the image's own directories (the init layer is an overlay upper over the image)
     flat = image.flat.entries
     entries = {p: n for p, n in entries.items() if p not in flat}
     for path in ("/dev", "/etc"):
         if path in flat and flat[path].kind == "dir" and any(p.startswith(path + "/") for p in entries):
             entries[path] = flat[path]
-    return Layer.build(entries)
+    return entries
+
+
+def write_init_layer(fs, now: int, image: Image) -> None:
+    """Write the init layer into ``fs``, the snapshot prepared for it on the image."""
+    for path, node in sorted(init_entries(now, image).items()):
+        fs.upper.put(path, node)
 
 
 class State(StrEnum):

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 from . import changes as _changes
 from .clock import Clock, IdGenerator, rfc3339nano
-from .container import HANDLES_SIGTERM, Container, ExecResult, State, init_layer
+from .container import HANDLES_SIGTERM, Container, ExecResult, State, write_init_layer
 from .digest import sha256_digest
+from .drivers.base import init_keys
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound
 from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, full_reference, normalize_ref, registry_host
 from .rootfs import FlatTree, RootFS
@@ -93,9 +94,53 @@ class Engine:
             from .builder import Builder
             b = self.__dict__["_builder_obj"] = Builder(self._resolve_for_build, self.clock, self.ids,
                                                         self.build_cache)
-            b.stub_parent_in_layer = self.driver_name != "overlayfs"   # containerd snapshotter differs
-            b.max_layers = None if self.driver_name == "overlayfs" else 125   # the graphdriver layer store
+            b.stub_parent_in_layer = self.graphdriver_store   # the containerd snapshotter differs
+            b.max_layers = 125 if self.graphdriver_store else None   # the graphdriver layer store
         return b
+
+    @property
+    def graphdriver_store(self) -> bool:
+        """Whether images live in the classic graphdriver layer store (every driver but the
+        containerd ``overlayfs`` snapshotter, the image store of fresh Engine 29 installs).
+        The two differ in what a build leaves behind: the layer store refuses more than 125
+        layers, the classic builder's RUN layers keep their ``/proc``-style mount stubs'
+        parents, and BuildKit does not list a base image it pulled."""
+        return self.driver_name != "overlayfs"
+
+    @property
+    def driver(self):
+        """The storage driver (:mod:`layerlab.drivers`). The Engine changes storage only
+        through its verbs: see :meth:`_register`, :meth:`_prepare_rootfs` and :meth:`_remove`."""
+        return self.hooks.driver
+
+    def _register(self, img: Image) -> None:
+        """moby ``layerStore.Register``: each of the image's layers that the driver does not
+        hold yet is applied under its chain ID, on the layer below it. Layers shared with
+        another image are the same snapshot (same chain ID)."""
+        d = self.driver
+        parent = None
+        for chain_id, layer in zip(img.chain_ids, img.layers):
+            if chain_id not in d:
+                d.apply(chain_id, parent, layer)
+            parent = chain_id
+
+    def _prepare_rootfs(self, cid: str, img: Image, now: int, read_only: bool = False) -> RootFS:
+        """A new container's root filesystem, made through the driver's verbs as moby's
+        ``CreateRWLayer`` makes it: prepare ``<id>-init-active`` on the image's top layer, write
+        the init layer into it (:func:`~layerlab.container.write_init_layer`), commit it as
+        ``<id>-init``, prepare the writable layer ``<id>`` on that. The image's layers are
+        seen through its cached flat tree (one level, the same files)."""
+        d = self.driver
+        d.check_mount_depth(len(img.layers))      # "max depth exceeded" before anything changes
+        self._register(img)
+        active, init = init_keys(cid)
+        d.prepare(active, img.chain_ids[-1] if img.layers else None, lower=img.flat)
+        write_init_layer(d.fs(active), now, img)
+        d.commit(init, active)
+        d.prepare(cid, init)
+        fs = d.fs(cid)
+        fs.read_only = read_only
+        return fs
 
     def __getstate__(self):
         d = dict(self.__dict__)
@@ -198,14 +243,21 @@ class Engine:
         img = self.find_image(ref)
         if img is None:
             img = self._remote(ref)
-            if img is not None and not (buildkit and self.driver_name != "overlayfs"):
+            if img is not None and not (buildkit and self.graphdriver_store):
                 self._store(img, normalize_ref(ref))
         return img
 
     def _store(self, img: Image, tag: str | None = None) -> None:
-        self.images_by_id[img.id] = img
+        self._add(img)
         if tag:
             self.tags[normalize_ref(tag)] = img.id
+
+    def _add(self, img: Image) -> Image:
+        """Put ``img`` in the image store (the one already there if its ID is known) and
+        register its layers with the driver."""
+        img = self.images_by_id.setdefault(img.id, img)
+        self._register(img)
+        return img
 
     def tag(self, source: str, target: str) -> None:
         self._store(self.image(source), target)
@@ -249,17 +301,17 @@ class Engine:
             failed = exc.failed_container
             if failed and failed[1] is not None:  # classic: the failed step's container stays (Exited)
                 cid, img = failed
-                self.images_by_id.setdefault(img.id, img)
+                img = self._add(img)
                 now = self.clock.tick()
                 c = Container(cid, self._new_name(), img, img.short_id, list(exc.command or []),
                               img.config.env_dict(), img.config.working_dir or "/", img.config.user, now,
-                              RootFS([init_layer(now, img), img.flat], clock=self.clock))
+                              self._prepare_rootfs(cid, img, now))
                 c.state, c.exit_code = State.EXITED, exc.step_exit_code or 0
                 c.started_at, c.finished_at = now, now   # it ran: ps shows Exited (N), not Created
                 self.containers[cid] = c
             raise
         for inter in result.intermediates:
-            self.images_by_id.setdefault(inter.id, inter)
+            self._add(inter)
         tags = [tag] if isinstance(tag, str) else list(tag or [])
         self._store(result.image)
         for t in tags:
@@ -286,7 +338,7 @@ class Engine:
 
     def commit(self, container: str, ref: str | None = None, message: str = "") -> Image:
         c = self.container(container)
-        layer = c.rootfs.upper.freeze()
+        layer = self.driver.diff(c.id)     # moby Driver.Diff; _store registers it (ApplyDiff)
         now = self.clock.tick()
         argv = c.command
         entry = HistoryEntry(now, " ".join(argv), message)
@@ -358,6 +410,8 @@ class Engine:
                 if cid in in_use:
                     break
                 out.append(f"Deleted: {cid}")
+                if cid in self.driver:    # moby releaseLayer: the driver removes the layer
+                    self.driver.remove(cid)
             cur = self.images_by_id.get(cur.parent) if cur.parent else None
         return out
 
@@ -425,8 +479,7 @@ class Engine:
         for saved in read_save_tar(data):
             parent = saved.parent if saved.parent in self.images_by_id else ""
             img = image_from_config(saved.config, saved.layers, parent)
-            existing = self.images_by_id.get(img.id)
-            self.images_by_id[img.id] = existing or img
+            img = self._add(img)
             for t in saved.tags:
                 old = self.tags.get(t)
                 if old and old != img.id:
@@ -587,8 +640,7 @@ class Engine:
         daemon_env = {"PATH": DEFAULT_PATH.partition("=")[2], "HOSTNAME": cid[:12]}
         daemon_env.update(envd)
         envd = daemon_env
-        levels = [init_layer(now, img), img.flat]
-        rootfs = RootFS(levels, clock=self.clock, read_only=read_only)
+        rootfs = self._prepare_rootfs(cid, img, now, read_only)
         c = Container(cid, name or self._new_name(), img, image, argv, envd,
                       workdir if workdir is not None else (cfg.working_dir or "/"),
                       user if user is not None else cfg.user, now, rootfs, entrypoint=ep,
@@ -765,8 +817,13 @@ class Engine:
         return container
 
     def _remove(self, c: Container, volumes: bool) -> None:
+        """The container goes, and with it its two layers (moby ``ReleaseRWLayer``: the
+        writable layer, then the init layer)."""
         self.containers.pop(c.id, None)
         self.hooks.on_remove(c, volumes)
+        for key in (c.id, init_keys(c.id)[1]):
+            if key in self.driver:        # a store written before containers lived in the driver
+                self.driver.remove(key)
 
     def diff(self, container: str) -> list[_changes.Change]:
         """``docker diff``: metadata comparison of the container's tree against its image."""

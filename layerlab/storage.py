@@ -137,8 +137,6 @@ class StorageHooks:
 
     def setup_mounts(self, c, volumes, mounts, tmpfs) -> None:
         """Called by Engine.create before the container is registered."""
-        self.driver.check_mount_depth(len(c.image.layers))    # "max depth exceeded"
-        c.rootfs = self.driver.container_rootfs(c.rootfs)
         reqs = self._requests(c, volumes, mounts, tmpfs)
         host = self.host
         self._validate(reqs)                               # everything before changing anything

@@ -13,7 +13,18 @@ holds, and the on-disk layout inspect shows.
 ``commit(name, key)`` freezes it into the committed ``name`` (``key`` disappears);
 ``view(key, parent)`` gives a read-only active snapshot; ``remove(key)`` deletes a snapshot that
 has no children. ``usage(key)`` is the snapshot's own size (excluding parents: ``docker ps -s``
-SIZE); ``mounts(key)`` is the driver-specific, inspectable part (GraphDriver data).
+SIZE); ``mounts(key)`` is the driver-specific, inspectable part (GraphDriver data). Two verbs
+come from moby's graphdriver instead: ``apply(name, parent, layer)`` registers a layer that
+arrives whole (a pull, a load, a build step: moby ``layerStore.Register`` -> ``ApplyDiff``), and
+``diff(key)`` is an active snapshot's changes as a layer, the snapshot kept (``docker commit``:
+moby ``Driver.Diff``).
+
+**The Engine's path.** These verbs are the only way the Engine changes storage (see
+:meth:`layerlab.engine.Engine.create`): an image's layers are applied under their chain IDs;
+``docker create`` prepares ``<id>-init-active`` on the image's top layer, writes the init layer
+into it, commits it as ``<id>-init`` and prepares the container's writable layer ``<id>`` on
+that; ``docker commit`` is ``diff`` then ``apply``; ``docker rm`` removes ``<id>`` and
+``<id>-init``; ``docker rmi`` removes the layers no image or container uses any more.
 
 **Glossary.** *key* names an active snapshot, *name* a committed one, *parent* is always
 committed.
@@ -103,7 +114,17 @@ class Snapshot:
     parent: str | None
     fs: MergedView                   # the merged view (a RootFS for active snapshots)
     layer: Layer | None = None       # committed: this snapshot's own changeset
-    lowers: tuple[Layer, ...] = ()   # committed ancestors' layers, top first
+    lowers: tuple = ()               # the levels below it, top first (layers, or one flat tree)
+
+
+INIT_SUFFIX = "-init"            # moby: a container's init layer is ``<id>-init``
+ACTIVE_SUFFIX = "-active"        # the key the init layer is written under before its commit
+
+
+def init_keys(container_key: str) -> tuple[str, str]:
+    """(the key the init layer is prepared under, the name it is committed as)."""
+    name = container_key + INIT_SUFFIX
+    return name + ACTIVE_SUFFIX, name
 
 
 class SnapshotRootFS(RootFS):
@@ -260,20 +281,15 @@ class StorageDriver(NaiveDiff):
         """``docker ps -s`` SizeRw of a container's root filesystem."""
         return changes_size(fs)
 
-    def container_rootfs(self, rootfs: RootFS) -> RootFS:
-        """The driver's root filesystem for a fresh container (same levels as ``rootfs``)."""
-        if type(rootfs) is self.rootfs_class:
-            return rootfs
-        new = self.rootfs_class(rootfs.lower.levels, clock=rootfs.clock, read_only=rootfs.read_only)
-        new.uid, new.gid, new.umask = rootfs.uid, rootfs.gid, rootfs.umask
-        return new
-
     # ------------------------------------------------------------------ ids and layout
     def cache_id(self, key: str) -> str:
         """The random directory name the driver uses for a layer (not its chain ID). Derived
         from the engine's seed and the key, so looking at a layout never shifts the IDs the
         engine hands out next."""
         cid = self._cache_ids.get(key)
+        if cid is None and (key.endswith(INIT_SUFFIX) or key.endswith(INIT_SUFFIX + ACTIVE_SUFFIX)):
+            # moby names the init layer's directory after the container's: ``<cache id>-init``
+            return self.cache_id(key[:key.rindex(INIT_SUFFIX)]) + INIT_SUFFIX
         if cid is None:
             seed = getattr(self.ids, "seed", "")
             cid = hashlib.sha256(f"layerlab-cache:{seed}:{self.name}:{key}".encode()).hexdigest()
@@ -290,14 +306,25 @@ class StorageDriver(NaiveDiff):
         if self.capabilities.max_depth is not None and n_layers + 1 > self.capabilities.max_depth:
             raise Conflict("max depth exceeded")
 
+    def _depth(self, key: str | None) -> int:
+        """How many committed snapshots ``key``'s chain holds (the lower dirs of a mount on it)."""
+        n = 0
+        while key is not None:
+            n += 1
+            key = self._snap(key).parent
+        return n
+
+    def _check_lowers(self, n_lowers: int) -> None:
+        if self.capabilities.max_depth is not None and n_lowers > self.capabilities.max_depth:
+            raise Conflict("max depth exceeded")
+
     def check_mount_depth(self, n_image_layers: int) -> None:
         """A container of an image of ``n_image_layers`` layers can be mounted: its lower dirs
         are the init layer plus every image layer (the writable layer is the upper). overlay2
         refuses more than 128 lowers: ``docker create`` of a 128-layer image fails with ``max
         depth exceeded``, 127 layers work (measured on Engine 20.10; scenario 71). The layer
         store's 125 applies when a layer is registered (the classic builder), not here."""
-        if self.capabilities.max_depth is not None and n_image_layers + 1 > self.capabilities.max_depth:
-            raise Conflict("max depth exceeded")
+        self._check_lowers(n_image_layers + 1)
 
     # ------------------------------------------------------------------ containerd verbs
     def _snap(self, key: str) -> Snapshot:
@@ -312,7 +339,8 @@ class StorageDriver(NaiveDiff):
         p = self._snap(snap.parent)
         return MergedView([p.layer, *p.lowers]) if p.layer is not None else MergedView([])
 
-    def _lowers_of(self, parent: str | None) -> tuple[Layer, ...]:
+    def _lowers_of(self, parent: str | None) -> tuple:
+        """The levels a snapshot prepared on ``parent`` sees below its own, top first."""
         if parent is None:
             return ()
         p = self._snap(parent)
@@ -320,18 +348,26 @@ class StorageDriver(NaiveDiff):
             raise Conflict(f"parent snapshot {parent} is not committed")
         return (p.layer, *p.lowers)
 
-    def _new_active(self, key: str, parent: str | None, kind: Kind) -> MountSpec:
+    def __contains__(self, key: str) -> bool:
+        return key in self.snapshots
+
+    def _new_active(self, key: str, parent: str | None, kind: Kind, lower=None) -> MountSpec:
         if key in self.snapshots:
             raise Conflict(f"snapshot {key} already exists")
         lowers = self._lowers_of(parent)
-        self.check_depth(len(lowers))
+        self._check_lowers(self._depth(parent))
+        if lower is not None and parent is not None:
+            lowers = (lower,)
         fs = self.rootfs_class(list(lowers), clock=self.clock, read_only=kind == Kind.VIEW)
         self.snapshots[key] = Snapshot(key, kind, parent, fs, None, lowers)
         return self.mounts(key)
 
-    def prepare(self, key: str, parent: str | None = None) -> MountSpec:
-        """A writable (active) snapshot on ``parent``."""
-        return self._new_active(key, parent, Kind.ACTIVE)
+    def prepare(self, key: str, parent: str | None = None, *, lower=None) -> MountSpec:
+        """A writable (active) snapshot on ``parent``. ``lower``: the parent chain's files
+        already flattened into one level (the Engine passes an image's cached flat tree), seen
+        instead of every layer of the chain: a lookup is then one dictionary lookup however
+        many layers the image has. The files seen are the same either way."""
+        return self._new_active(key, parent, Kind.ACTIVE, lower)
 
     def view(self, key: str, parent: str) -> MountSpec:
         """A read-only snapshot of ``parent``; it cannot be committed."""
@@ -349,6 +385,32 @@ class StorageDriver(NaiveDiff):
         self.snapshots[name] = Snapshot(name, Kind.COMMITTED, snap.parent, fs, layer, snap.lowers)
         if key in self._cache_ids:
             self._cache_ids[name] = self._cache_ids.pop(key)
+
+    def apply(self, name: str, parent: str | None, layer: Layer) -> None:
+        """Register ``layer``, which arrives whole, as the committed snapshot ``name`` on
+        ``parent`` (moby ``layerStore.Register``: ``Create`` then ``ApplyDiff`` of the layer
+        tar; containerd: prepare, apply, commit). The snapshot's changeset *is* ``layer`` (the
+        same object: its diff_id, its size and its tar stay what the image records), so
+        applying reads none of the layer's files."""
+        if name in self.snapshots:
+            raise Conflict(f"snapshot {name} already exists")
+        lowers = ()
+        if parent is not None:
+            p = self._snap(parent)
+            if p.kind != Kind.COMMITTED:
+                raise Conflict(f"parent snapshot {parent} is not committed")
+            lowers = (p.layer, *p.lowers)
+        fs = MergedView([layer, *lowers])
+        self.snapshots[name] = Snapshot(name, Kind.COMMITTED, parent, fs, layer, lowers)
+
+    def diff(self, key: str) -> Layer:
+        """The changes of the active snapshot ``key`` as a layer; the snapshot stays as it is
+        (moby ``Driver.Diff``, what ``docker commit`` registers: the container keeps running
+        on its writable layer, and a later write there does not change the layer)."""
+        snap = self._snap(key)
+        if snap.kind != Kind.ACTIVE:
+            raise Conflict(f"snapshot {key} is not active")
+        return snap.fs.upper.freeze()
 
     def remove(self, key: str) -> None:
         self._snap(key)

@@ -321,7 +321,9 @@ class Devicemapper(_ExtentDriver):
     def graph_data(self, layer_keys: Sequence[str], container: str | None = None) -> dict | None:
         key = container if container is not None else layer_keys[-1]
         cid = self.cache_id(key)
-        dev = list(self._cache_ids).index(key) + 1
+        # a thin device's ID is the pool's next free number when the layer's device is made
+        devices = self.__dict__.setdefault("_devices", {})
+        dev = devices.setdefault(cid, len(devices) + 1)
         return {"DeviceId": str(dev), "DeviceName": f"docker-253:0-1048577-{cid}",
                 "DeviceSize": str(self.base_device_size)}
 
