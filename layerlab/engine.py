@@ -173,7 +173,8 @@ class Engine:
         img = self.find_image(ref)
         if img is None:
             # moby ErrImageDoesNotExist: a name gets its default tag, a digest stays as is
-            raise NotFound(f"No such image: {ref if ref.startswith('sha256:') else normalize_ref(ref)}")
+            raise NotFound(f"No such image: {ref if ref.startswith('sha256:') else normalize_ref(ref)}",
+                           operation="image", names=(ref,))
         return img
 
     def _from_catalog(self, ref: str) -> Image | None:
@@ -366,7 +367,12 @@ class Engine:
         return rows
 
     def rmi(self, ref: str, force: bool = False) -> list[str]:
-        """``docker rmi``: the ``Untagged:``/``Deleted:`` lines docker prints.
+        """``docker rmi``: the ``Untagged:``/``Deleted:`` lines docker prints (one per item of
+        :meth:`image_delete`)."""
+        return [f"{k}: {v}" for item in self.image_delete(ref, force) for k, v in item.items()]
+
+    def image_delete(self, ref: str, force: bool = False) -> list[dict[str, str]]:
+        """``DELETE /images/{name}``: the API's ``[{"Untagged": ref}, {"Deleted": id}...]``.
 
         Deleting an image also deletes the layers no other image uses (printed as their ChainIDs,
         top first) and then its untagged, childless parents (the classic builder's intermediate
@@ -379,21 +385,25 @@ class Engine:
         by_tag = norm in self.tags and self.tags[norm] == img.id
         if by_tag and len(tags) > 1:
             del self.tags[norm]
-            return [f"Untagged: {norm}", *self._drop_repo_digests(img, norm)]
+            return [{"Untagged": norm}, *self._drop_repo_digests(img, norm)]
         if users and not force:
             c = users[0]
             if by_tag:
                 raise Conflict(f'conflict: unable to remove repository reference "{norm}" (must force) - '
-                               f"container {c.short_id} is using its referenced image {img.short_id}")
+                               f"container {c.short_id} is using its referenced image {img.short_id}",
+                               operation="rmi", names=(ref, c.id))
             if c.running:
-                raise Conflict(f"conflict: unable to delete {img.short_id} (cannot be forced) - image is being used by running container {c.short_id}")
-            raise Conflict(f"conflict: unable to delete {img.short_id} (must be forced) - image is being used by stopped container {c.short_id}")
+                raise Conflict(f"conflict: unable to delete {img.short_id} (cannot be forced) - image is being used by running container {c.short_id}",
+                               operation="rmi", names=(ref, c.id))
+            raise Conflict(f"conflict: unable to delete {img.short_id} (must be forced) - image is being used by stopped container {c.short_id}",
+                           operation="rmi", names=(ref, c.id))
         if not by_tag and len(tags) > 1 and not force:
-            raise Conflict(f"conflict: unable to delete {img.short_id} (must be forced) - image is referenced in multiple repositories")
-        out: list[str] = []
+            raise Conflict(f"conflict: unable to delete {img.short_id} (must be forced) - image is referenced in multiple repositories",
+                           operation="rmi", names=(ref,))
+        out: list[dict[str, str]] = []
         for t in tags:
             del self.tags[t]
-            out.append(f"Untagged: {t}")
+            out.append({"Untagged": t})
             out.extend(self._drop_repo_digests(img, t))
         if users:
             return out
@@ -403,19 +413,19 @@ class Engine:
                     o.parent == cur.id for o in self.images_by_id.values())):
                 break
             del self.images_by_id[cur.id]
-            out.append(f"Deleted: {cur.id}")
+            out.append({"Deleted": cur.id})
             in_use = {cid for other in self.images_by_id.values() for cid in other.chain_ids}
             in_use |= {cid for c in self.containers.values() for cid in c.image.chain_ids}
             for cid in reversed(cur.chain_ids):
                 if cid in in_use:
                     break
-                out.append(f"Deleted: {cid}")
+                out.append({"Deleted": cid})
                 if cid in self.driver:    # moby releaseLayer: the driver removes the layer
                     self.driver.remove(cid)
             cur = self.images_by_id.get(cur.parent) if cur.parent else None
         return out
 
-    def _drop_repo_digests(self, img: Image, untagged: str) -> list[str]:
+    def _drop_repo_digests(self, img: Image, untagged: str) -> list[dict[str, str]]:
         """Untagging the last tag of a repository also drops the image's digest references in
         that repository (``Untagged: name@sha256:...``, after the tag's own line)."""
         repo = untagged.rsplit(":", 1)[0]
@@ -425,7 +435,37 @@ class Engine:
         gone = [d for d in mine if d.split("@", 1)[0] == repo]
         if gone:
             self.repo_digests[img.id] = [d for d in mine if d not in gone]
-        return [f"Untagged: {d}" for d in gone]
+        return [{"Untagged": d} for d in gone]
+
+    def container_prune(self) -> dict:
+        """``POST /containers/prune``: every stopped container removed. Returns the API's
+        ``{"ContainersDeleted": [ids], "SpaceReclaimed": bytes}`` (the writable layers' SizeRw)."""
+        deleted, space = [], 0
+        for c in self.ps(all=True):
+            if c.running:
+                continue
+            space += self.size(c.id).rw
+            self.rm(c.id)
+            deleted.append(c.id)
+        return {"ContainersDeleted": deleted, "SpaceReclaimed": space}
+
+    def image_prune(self, all: bool = False) -> dict:
+        """``POST /images/prune``: dangling images (``all``: every image no container uses)
+        deleted. Returns ``{"ImagesDeleted": [{"Untagged"|"Deleted": ...}], "SpaceReclaimed":
+        bytes}``, the space being what the image store shrank by."""
+        before = self.disk_usage()["images_size"]
+        used = {c.image.id for c in self.containers.values()}
+        items: list[dict[str, str]] = []
+        for tag, img in list(self.images()):
+            if self.find_image(img.id) is None or img.id in used:
+                continue
+            if tag is not None and not all:
+                continue
+            try:
+                items += self.image_delete(img.id, force=True)
+            except DaemonError:
+                continue
+        return {"ImagesDeleted": items, "SpaceReclaimed": max(0, before - self.disk_usage()["images_size"])}
 
     def save(self, refs) -> bytes:
         """``docker save``: the images named by *refs* as one uncompressed tar (Engine ≥ 25 format).
@@ -535,8 +575,8 @@ class Engine:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise NotFound(f"Multiple IDs found with provided prefix: {ref}")
-        raise NotFound(f"No such container: {ref}")
+            raise NotFound(f"Multiple IDs found with provided prefix: {ref}", operation="container", names=(ref,))
+        raise NotFound(f"No such container: {ref}", operation="container", names=(ref,))
 
     # ------------------------------------------------------------ API documents
     def inspect_container(self, ref: str, size: bool = False) -> dict:
@@ -576,6 +616,29 @@ class Engine:
         out.sort(key=lambda c: -c.created)
         return out
 
+    def find_container(self, ref: str) -> Container | None:
+        """A container by name, ID or unique ID prefix; ``None`` if there is none."""
+        try:
+            return self.container(ref)
+        except NotFound:
+            return None
+
+    def committed_tags(self) -> list[str]:
+        """The tags of images made by ``docker commit`` or the classic builder (those with a
+        Parent), sorted: what a notebook offers as "your own images"."""
+        return sorted(t for t, img in self.images(all=True) if t and img.parent)
+
+    def container_graphdriver(self, container: str | Container) -> dict:
+        """``GraphDriver`` of a container's inspect document (the driver's directories)."""
+        c = container if isinstance(container, Container) else self.container(container)
+        return self.hooks.container_graphdriver(c)
+
+    def physical_usage(self, images=None, containers=None) -> int:
+        """Bytes the storage driver's backing store holds for these images and containers
+        (all of the engine's by default), shared layers and blocks counted once: the disk
+        space a driver really uses, which ``docker system df`` does not show."""
+        return self.hooks.physical_usage(images, containers)
+
     def _new_name(self) -> str:
         while True:
             h = int(self.ids.hex64()[:8], 16)
@@ -609,7 +672,8 @@ class Engine:
             for other in self.containers.values():
                 if other.name == name:
                     raise Conflict(f'Conflict. The container name "/{name}" is already in use by container '
-                                   f'"{other.id}". You have to remove (or rename) that container to be able to reuse that name.')
+                                   f'"{other.id}". You have to remove (or rename) that container to be able to reuse that name.',
+                                   operation="create", names=(name, other.id))
         cfg = img.config
         if isinstance(command, str):
             command = _split_command(command)
@@ -808,7 +872,7 @@ class Engine:
         c = self.container(container)
         if c.running and not force:
             raise Conflict(f'cannot remove container "/{c.name}": container is running: stop the container '
-                           f"before removing or force remove")
+                           f"before removing or force remove", operation="rm", names=(c.name,))
         if c.running:
             c.exit_code = 137
             c.state = State.EXITED
@@ -910,6 +974,19 @@ class Engine:
     def volume_rm(self, name: str, force: bool = False) -> str:
         """``docker volume rm``: ``remove <name>: volume is in use - [<ids>]`` while any container uses it."""
         return self.volumes.remove(name, force=force)
+
+    def find_volume(self, name: str):
+        """The :class:`~layerlab.volumes.Volume` named ``name`` (its files are ``.fs``), or
+        ``None``."""
+        return self.volumes.volumes.get(name)
+
+    def volume_list(self) -> list:
+        """Every volume, in ``docker volume ls`` order (:class:`~layerlab.volumes.Volume`)."""
+        return self.volumes.list()
+
+    def volume_users(self, name: str) -> list[Container]:
+        """The containers that use volume ``name`` (running or not), in the order they took it."""
+        return [self.containers[cid] for cid in self.volumes.refs.get(name, ()) if cid in self.containers]
 
     def volume_prune(self, all: bool = False, labels: Mapping[str, str] | None = None) -> dict:
         """``docker volume prune``: unused anonymous volumes (``all=True``: named ones too).

@@ -65,14 +65,21 @@ def fs_error(code: int, path: str | None = None, path2: str | None = None) -> Fs
 
 
 class DaemonError(LayerlabError):
-    """An error the daemon returns. ``str(e)`` is the daemon's message, without the CLI prefix."""
+    """An error the daemon returns. ``str(e)`` is the daemon's message, without the CLI prefix.
+
+    What a caller decides on is a field, not the text: ``category`` (the class: not found,
+    conflict...), ``operation`` (what was asked: ``"rm"``, ``"rmi"``, ``"create"``,
+    ``"container"`` for a lookup...) and ``names`` (the containers, images or volumes
+    involved, as given)."""
 
     category = "unknown"
     exit_code = 1
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, operation: str | None = None, names: tuple[str, ...] = ()):
         super().__init__(message)
         self.message = message
+        self.operation = operation
+        self.names = tuple(names)
 
     def __str__(self) -> str:
         return self.message

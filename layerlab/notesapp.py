@@ -358,7 +358,7 @@ def context(dockerignore: str = "", dockerfile: str | None = None) -> dict[str, 
 def install_host_config(engine) -> None:
     """Put the production config at :data:`HOST_CONFIG` on the engine's host filesystem (what
     a bind mount reads), unless something is there already."""
-    host = engine.hooks.host
+    host = engine.host
     if not host.exists(HOST_CONFIG):
         host.makedirs("/srv/notes")
         host.write(HOST_CONFIG, HOST_CONFIG_TEXT)
@@ -583,7 +583,7 @@ def check_app(engine, image: str, *, name: str = "notes-check") -> list[dict]:
     from .errors import LayerlabError
     install_host_config(engine)
     try:
-        key = (engine.image(image).id, engine.hooks.host.read_text(HOST_CONFIG), name)
+        key = (engine.image(image).id, engine.host.read_text(HOST_CONFIG), name)
     except (LayerlabError, OSError):
         key = None
     if key in _CHECKED:         # the check is deterministic: the same image gives the same answers

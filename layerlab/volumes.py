@@ -119,7 +119,7 @@ class VolumeStore:
         if name in self.volumes:
             vol = self.volumes[name]
             if driver != vol.driver:
-                raise Conflict(f"create {name}: volume name must be unique")
+                raise Conflict(f"create {name}: volume name must be unique", operation="volume create", names=(name,))
             return vol
         if driver != "local":
             raise NotFound(f'create {name}: error looking up volume plugin {driver}: plugin "{driver}" not found')
@@ -133,7 +133,7 @@ class VolumeStore:
     def get(self, name: str, op: str = "get") -> Volume:
         vol = self.volumes.get(name)
         if vol is None:
-            raise NotFound(f"{op} {name}: no such volume")
+            raise NotFound(f"{op} {name}: no such volume", operation=f"volume {op}", names=(name,))
         return vol
 
     def __contains__(self, name: str) -> bool:
@@ -170,10 +170,11 @@ class VolumeStore:
         if vol is None:
             if force:
                 return name
-            raise NotFound(f"get {name}: no such volume")
+            raise NotFound(f"get {name}: no such volume", operation="volume rm", names=(name,))
         refs = self.refs.get(name)
         if refs:
-            raise Conflict(f"remove {name}: volume is in use - [{', '.join(refs)}]")
+            raise Conflict(f"remove {name}: volume is in use - [{', '.join(refs)}]", operation="volume rm",
+                           names=(name, *refs))
         del self.volumes[name]
         return name
 

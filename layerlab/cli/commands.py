@@ -1251,33 +1251,15 @@ def _confirm(cli, o, warning: str) -> bool:
 
 
 def _prune_containers(cli) -> tuple[list[str], int]:
-    eng = cli.engine
-    deleted, space = [], 0
-    for c in eng.ps(all=True):
-        if c.running:
-            continue
-        space += eng.size(c.id).rw
-        eng.rm(c.id)
-        deleted.append(c.id)
-    return deleted, space
+    report = cli.engine.container_prune()
+    return report["ContainersDeleted"], report["SpaceReclaimed"]
 
 
 def _prune_images(cli, all_: bool) -> tuple[list[str], int]:
-    eng = cli.engine
-    before = eng.disk_usage()["images_size"]
-    used = {c.image.id for c in eng.ps(all=True)}
-    lines: list[str] = []
-    for tag, img in list(eng.images()):
-        if eng.find_image(img.id) is None or img.id in used:
-            continue
-        if tag is not None and not all_:
-            continue
-        try:
-            out = eng.rmi(img.id, force=True)
-        except DaemonError:
-            continue
-        lines += [ln[0].lower() + ln[1:] for ln in out]
-    return lines, max(0, before - eng.disk_usage()["images_size"])
+    """docker/cli image prune: ``untagged: REF`` / ``deleted: ID`` per item."""
+    report = cli.engine.image_prune(all_)
+    lines = [f"{k.lower()}: {v}" for item in report["ImagesDeleted"] for k, v in item.items()]
+    return lines, report["SpaceReclaimed"]
 
 
 def _report(cli, sections: list[tuple[str, list[str]]], space: int) -> None:

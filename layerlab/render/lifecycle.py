@@ -68,15 +68,14 @@ def lifecycle_state(engine, *, data_dir: str = DATA_DIR, removed: Sequence[dict]
     ``base_images``, as ``{"ref", "id", "files"}`` where files are under ``data_dir`` in the
     image's own top layer."""
     containers = []
-    for c in sorted(engine.containers.values(), key=lambda c: c.created):
+    for c in sorted(engine.ps(all=True), key=lambda c: c.created):
         writable, from_image = _container_files(c, data_dir)
         status = {"running": "Up", "created": "Created"}.get(c.state, f"Exited ({c.exit_code})")
         containers.append({"name": c.name, "state": c.state, "status": status, "image": c.image_ref,
                            "writable": writable, "from_image": from_image})
     images = []
     seen = set()
-    refs = list(base_images) + sorted(t for t, iid in engine.tags.items()
-                                      if engine.images_by_id[iid].parent)
+    refs = list(base_images) + engine.committed_tags()
     for ref in refs:
         img = engine.find_image(ref)
         if img is None or ref in seen:

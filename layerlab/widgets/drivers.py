@@ -3,7 +3,7 @@
 :func:`compare` runs a workload on one fresh :class:`~layerlab.engine.Engine` per driver
 (``Engine(driver=...)``) and returns a :class:`DriverResult` per driver: the size docker
 reports (``docker ps -s`` SIZE for a container workload, ``docker images`` SIZE for a build)
-and the bytes the driver's backing store holds for it (``engine.hooks.physical_usage`` and the
+and the bytes the driver's backing store holds for it (``Engine.physical_usage`` and the
 driver's ``physical_container``; these models are checked against a real btrfs, the kernel's
 overlayfs and real dockerd stores in ``tests/drivers/``).
 
@@ -138,30 +138,29 @@ class _Bench:
         eng = self.engine(name)
         caps = _drivers.get(name).capabilities
         base = dict(driver=name, status=caps.status, cow=caps.cow_unit, cow_unit=cow_unit_text(name))
-        hooks = eng.hooks
         self.runs += 1
         if wl.dockerfile:
             busybox = eng.pull("busybox")     # on disk already; pulled by name to measure it
-            before = hooks.physical_usage(images=[busybox], containers=[])
+            before = eng.physical_usage(images=[busybox], containers=[])
             try:
                 img = eng.build(wl.dockerfile.format(mb=self.mb), tag=f"built{self.runs}").image
             except LayerlabError as exc:
                 return DriverResult(**base, logical=0, logical_text="-", before=before, physical=before,
                                     exit_code=1, error=str(exc))
-            size = hooks.image_size(img)
+            size = eng.inspect_image(img.id)["Size"]      # the driver's size rule
             return DriverResult(**base, logical=size, logical_text=size_text(size), before=before,
-                                physical=hooks.physical_usage(images=[img], containers=[]))
+                                physical=eng.physical_usage(images=[img], containers=[]))
         cname = f"run{self.runs}"
         c = eng.run("data", ["sleep", "3600"], detach=True, name=cname)
         try:
-            before = hooks.driver.physical_container(c.rootfs)
+            before = eng.driver.usage(c.id).physical    # the init and writable layers
             try:
                 res = eng.exec(cname, ["sh", "-c", wl.command])
                 code, out, err = res.exit_code, res.output, None
             except LayerlabError as exc:
                 code, out, err = 126, "", str(exc)
             size = eng.size(cname).rw
-            physical = hooks.driver.physical_container(c.rootfs)
+            physical = eng.driver.usage(c.id).physical
         finally:
             eng.rm(cname, force=True)
         return DriverResult(**base, logical=size, logical_text=size_text(size), before=before, physical=physical,

@@ -144,20 +144,20 @@ class LifecycleExplorer:
         return name
 
     def _new_name(self) -> str:
-        names = {c.name for c in self.engine.containers.values()} | {r["name"] for r in self.removed}
+        names = {c.name for c in self.engine.ps(all=True)} | {r["name"] for r in self.removed}
         while True:
             self._counter += 1
             if f"c{self._counter}" not in names:
                 return f"c{self._counter}"
 
     def _refresh_choices(self, select: str | None = None) -> None:
-        names = [c.name for c in sorted(self.engine.containers.values(), key=lambda c: c.created)]
+        names = [c.name for c in sorted(self.engine.ps(all=True), key=lambda c: c.created)]
         keep = select or (self.container.value if self.container.value in names else (names[-1] if names else None))
         self.container.options = names
         self.container.value = keep
         imgs = [self.base_image] + sorted(
             (t[:-len(":latest")] if t.endswith(":latest") else t)
-            for t, iid in self.engine.tags.items() if self.engine.images_by_id[iid].parent)
+            for t in self.engine.committed_tags())
         cur = self.image_choice.value
         self.image_choice.options = list(dict.fromkeys(imgs))
         self.image_choice.value = cur if cur in imgs else self.base_image
@@ -167,7 +167,7 @@ class LifecycleExplorer:
         snapshot = self.state
         from ..cli import run
         code, out, err = run(shlex.split(line)[1:], self.engine)
-        if name not in {c.name for c in self.engine.containers.values()}:
+        if self.engine.find_container(name) is None:
             for c in snapshot["containers"]:
                 if c["name"] == name:
                     self.removed.append({"name": name, "state": "removed", "status": "removed",
@@ -228,7 +228,7 @@ class LifecycleExplorer:
         name = self._need_container("commit")
         if name is None:
             return None
-        taken = set(self.engine.tags)
+        taken = {t for t, _img in self.engine.images(all=True) if t}
         ref, n = f"{name}-snap", 1
         while f"{ref}:latest" in taken:
             n += 1

@@ -81,7 +81,7 @@ def _resolved(c, path: str) -> str:
 
 def _upper_dir(engine, c) -> str:
     try:
-        data = engine.hooks.container_graphdriver(c).get("Data") or {}
+        data = engine.container_graphdriver(c).get("Data") or {}
     except Exception:
         data = {}
     return data.get("UpperDir") or f"/var/lib/docker/overlay2/{c.id[:12]}…/diff"
@@ -206,7 +206,7 @@ def snapshot(engine, container, *, highlight: str | None = None, extra: Sequence
         stores.append(Store("layer", "writable layer", "deleted with the container", [], gone=True,
                             note="docker rm deleted it, and every byte in it"))
         for name in volume_names:
-            vol = engine.volumes.volumes.get(name)
+            vol = engine.find_volume(name)
             if vol is None:
                 stores.append(Store("volume", f"volume {_short(name)}", "removed", [], gone=True,
                                     note="removed (docker rm -v removes anonymous volumes)"))
@@ -308,11 +308,7 @@ class MountExplorer:
     @property
     def container(self):
         """The explorer's container, or ``None`` once it is removed."""
-        c = self.engine.containers
-        for x in c.values():
-            if x.name == self.name:
-                return x
-        return None
+        return self.engine.find_container(self.name)
 
     # ------------------------------------------------------------------ actions
     def write(self, path: str | None = None, text: str | None = None) -> str:
@@ -371,7 +367,7 @@ class MountExplorer:
         """Are the bytes of this record still where they landed?"""
         eng = self.engine
         if r.kind == "volume":
-            vol = eng.volumes.volumes.get(r.key)
+            vol = eng.find_volume(r.key)
             return vol is not None and vol.fs.lookup(r.inner) is not None
         if r.kind == "bind":
             return eng.host.lookup(r.inner) is not None

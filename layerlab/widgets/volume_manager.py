@@ -47,18 +47,12 @@ def volume_rows(engine) -> list[dict]:
     labels (without the anonymous marker), size (bytes; None where Docker does not measure it:
     volumes with driver options), containers (names, with state), and
     ``fate``: "prune", "all", "kept" or "skipped"."""
-    store = engine.volumes
-    by_id = {c.id: c for c in engine.containers.values()}
     rows = []
-    for vol in store.list():
-        users = []
-        for cid in store.refs.get(vol.name, ()):
-            c = by_id.get(cid)
-            if c is not None:
-                users.append({"name": c.name, "running": bool(c.running)})
+    for vol in engine.volume_list():
+        users = [{"name": c.name, "running": bool(c.running)} for c in engine.volume_users(vol.name)]
         if vol.driver != "local" or vol.options:
             fate = "skipped"
-        elif users or store.in_use(vol.name):
+        elif users:
             fate = "kept"
         elif vol.anonymous:
             fate = "prune"
@@ -180,7 +174,7 @@ class VolumeManager:
         return self.ui._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
-        return f"<VolumeManager {len(self.engine.volumes.list())} volumes>"
+        return f"<VolumeManager {len(self.engine.volume_list())} volumes>"
 
     # ------------------------------------------------------------------ actions
     def run(self, line: str | None = None) -> int:
