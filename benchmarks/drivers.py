@@ -28,8 +28,8 @@ from layerlab import Engine, drivers  # noqa: E402
 from layerlab.clock import Clock  # noqa: E402
 from layerlab.content import Content  # noqa: E402
 from layerlab.image import ContainerConfig, HistoryEntry, Image  # noqa: E402
-from layerlab.layer import Layer  # noqa: E402
-from layerlab.tree import directory, file  # noqa: E402
+from layerlab.fs.layer import Layer  # noqa: E402
+from layerlab.fs.tree import directory, file  # noqa: E402
 from layerlab.units import human_size, human_size_with_precision  # noqa: E402
 
 MB = 1000 * 1000

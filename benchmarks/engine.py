@@ -40,7 +40,7 @@ def import_time() -> float:
 
 def busybox_bin() -> dict:
     """/bin/busybox (synthetic bytes) and the applet symlinks the benchmark's commands use."""
-    from layerlab import tree
+    from layerlab.fs import tree
     from layerlab.content import Content
 
     out = {"/bin/busybox": tree.file(Content.synthetic("bb", 1_000_000), mode=0o755)}
@@ -50,11 +50,11 @@ def busybox_bin() -> dict:
 
 
 def big_image(n_files: int = 50_000, n_layers: int = 20):
-    from layerlab import tree
+    from layerlab.fs import tree
     from layerlab.clock import DEFAULT_EPOCH
     from layerlab.content import Content
     from layerlab.image import ContainerConfig, HistoryEntry, Image
-    from layerlab.layer import Layer
+    from layerlab.fs.layer import Layer
 
     layers, history = [], []
     per = n_files // n_layers
@@ -71,11 +71,11 @@ def big_image(n_files: int = 50_000, n_layers: int = 20):
 
 
 def gig_image():
-    from layerlab import tree
+    from layerlab.fs import tree
     from layerlab.clock import DEFAULT_EPOCH
     from layerlab.content import Content
     from layerlab.image import ContainerConfig, HistoryEntry, Image
-    from layerlab.layer import Layer
+    from layerlab.fs.layer import Layer
 
     layer = Layer.build({"/data/huge.bin": tree.file(Content.synthetic("huge", 1 << 30)), **busybox_bin()})
     return Image((layer,), ContainerConfig(cmd=("/bin/sh",)),

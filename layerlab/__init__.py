@@ -20,13 +20,13 @@ def __getattr__(name: str):
         from .content import Content
         return Content
     if name == "Layer":
-        from .layer import Layer
+        from .fs.layer import Layer
         return Layer
     if name == "Image":
         from .image import Image
         return Image
     if name == "Change":
-        from .changes import Change
+        from .fs.changes import Change
         return Change
     if name in ("chain_id", "chain_ids"):
         from . import digest

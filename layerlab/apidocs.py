@@ -110,7 +110,7 @@ def container_inspect(engine, c, size: bool = False) -> dict:
     finished = rfc3339nano(c.finished_at) if c.finished_at else ZERO_TIME
     root = "/var/lib/docker"
     gd = engine.hooks.container_graphdriver(c)
-    # the requests as the API keeps them (layerlab.storage.host_config_mounts); a Mounted has no
+    # the requests as the API keeps them (layerlab.storage.hooks.host_config_mounts); a Mounted has no
     # ``type``: its request has, and only ``--tmpfs`` requests belong in HostConfig.Tmpfs
     hc = c.host_config_mounts
     tmpfs = dict(hc.get("Tmpfs") or {})

@@ -30,8 +30,8 @@ from typing import IO, TYPE_CHECKING, NamedTuple, Sequence
 from .content import Content
 from .errors import InvalidParameter
 from .image import normalize_ref
-from .layer import Layer
-from .tree import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT_PREFIX, Node
+from .fs.layer import Layer
+from .fs.tree import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT_PREFIX, Node
 
 if TYPE_CHECKING:
     from .image import Image, normalize_ref
@@ -272,7 +272,7 @@ def _go_json(obj) -> bytes:
 
 
 def _tar_member(name: str, data: bytes | None, mtime: int = 0) -> bytes:
-    from .layer import _header  # the same ustar writer as layer tars
+    from .fs.layer import _header  # the same ustar writer as layer tars
 
     if data is None:
         return _header(name, b"5", 0o755, 0, 0, 0, mtime)

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .image import Image
-from .rootfs import RootFS
-from .tree import Node, directory, symlink
+from .fs.rootfs import RootFS
+from .fs.tree import Node, directory, symlink
 
 # Programs that handle SIGTERM and exit 0 when stopped; any other PID 1 ignores it.
 HANDLES_SIGTERM = {"nginx", "httpd", "node", "python", "python3", "postgres", "redis-server"}

@@ -47,9 +47,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
-from .layer import Layer
-from .rootfs import FlatTree
-from .tree import DIR, FILE, join
+from .fs.layer import Layer
+from .fs.rootfs import FlatTree
+from .fs.tree import DIR, FILE, join
 
 __all__ = ["Efficiency", "LayerReport", "WastedFile", "analyze", "dive_score"]
 

@@ -20,17 +20,17 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
-from . import changes as _changes
+from .fs import changes as _changes
 from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, State, write_init_layer
 from .digest import sha256_digest
 from .drivers.base import init_keys
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound
 from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, full_reference, normalize_ref, registry_host
-from .rootfs import FlatTree, RootFS
+from .fs.rootfs import FlatTree, RootFS
 
 if TYPE_CHECKING:
-    from .builder import BuildResult
+    from .build.builder import BuildResult
 
 NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 
@@ -81,7 +81,7 @@ class Engine:
         self.use_catalog = catalog
         self.driver_name = driver
         self.allow_removed_drivers = allow_removed_drivers
-        self.volumes = None                      # the volume store, when layerlab.volumes is present
+        self.volumes = None                      # the volume store, when layerlab.storage.volumes is present
         self.hooks = _load_storage(self)
 
     # The Dockerfile builder is made on first use and never stored with the engine: it holds
@@ -91,7 +91,7 @@ class Engine:
     def _builder(self):
         b = self.__dict__.get("_builder_obj")
         if b is None:
-            from .builder import Builder
+            from .build.builder import Builder
             b = self.__dict__["_builder_obj"] = Builder(self._resolve_for_build, self.clock, self.ids,
                                                         self.build_cache)
             b.stub_parent_in_layer = self.graphdriver_store   # the containerd snapshotter differs
@@ -736,7 +736,7 @@ class Engine:
             return 0, 0
         try:
             flat = FlatTree({p: n for p, n in c.rootfs.walk("/etc")}) if c.rootfs.exists("/etc/passwd") else FlatTree()
-            from .builder import _lookup_user
+            from .build.builder import _lookup_user
             return _lookup_user(flat, user)
         except DaemonError as exc:
             raise RunError(str(exc), 126) from None
@@ -916,7 +916,7 @@ class Engine:
         layer encoding (moby also writes type bits in the mode field and user names), so the
         tar's sha256 differs from the real engine's."""
         c = self.container(container)
-        from .layer import Layer
+        from .fs.layer import Layer
         from dataclasses import replace as _replace
         entries = {}
         links: dict[tuple, int] = {}
@@ -957,7 +957,7 @@ class Engine:
                           dest_raw=dest)
 
     # ================================================================== volumes
-    # (layerlab.volumes / layerlab.storage; values are docker's API JSON shapes)
+    # (layerlab.storage.volumes / layerlab.storage.hooks; values are docker's API JSON shapes)
     def volume_create(self, name: str | None = None, *, driver: str = "local",
                       labels: Mapping[str, str] | None = None, options: Mapping[str, str] | None = None) -> dict:
         """``docker volume create [name]``: the volume's inspect JSON (the CLI prints ``Name``)."""
@@ -976,12 +976,12 @@ class Engine:
         return self.volumes.remove(name, force=force)
 
     def find_volume(self, name: str):
-        """The :class:`~layerlab.volumes.Volume` named ``name`` (its files are ``.fs``), or
+        """The :class:`~layerlab.storage.volumes.Volume` named ``name`` (its files are ``.fs``), or
         ``None``."""
         return self.volumes.volumes.get(name)
 
     def volume_list(self) -> list:
-        """Every volume, in ``docker volume ls`` order (:class:`~layerlab.volumes.Volume`)."""
+        """Every volume, in ``docker volume ls`` order (:class:`~layerlab.storage.volumes.Volume`)."""
         return self.volumes.list()
 
     def volume_users(self, name: str) -> list[Container]:
@@ -1074,7 +1074,7 @@ class CopyError(DaemonError):
 
 
 def _abs_in(path: str) -> str:
-    from .tree import normpath
+    from .fs.tree import normpath
     return normpath(path if path.startswith("/") else "/" + path)
 
 
@@ -1086,7 +1086,7 @@ def normpath_host(path: str) -> str:
 
 def _docker_cp(src_fs, spath: str, src_raw: str, dst_fs, dest: str, *, to_container: bool, name: str,
                dest_raw: str | None = None) -> str:
-    from .tree import basename, join, normpath, parent
+    from .fs.tree import basename, join, normpath, parent
     dest_raw = dest if dest_raw is None else dest_raw
     try:
         top = src_fs.lstat(spath)
@@ -1156,7 +1156,7 @@ def _oci_error(name: str, reason: str, exec_: bool = False) -> str:
 
 def _load_storage(engine: Engine):
     """The storage layer: drivers, volumes, mounts (imported here: it imports the engine's values)."""
-    from .storage import StorageHooks
+    from .storage.hooks import StorageHooks
     return StorageHooks(engine)
 
 
@@ -1165,7 +1165,7 @@ def volumes_from_requests(eng: Engine, refs: Sequence[str], volumes=(), mounts=(
     and bind mount of that container, at the same destination, read-only if the source mount is
     or ``:ro`` is given; the volume is shared (not copied, never filled from the image; ``Mode``
     empty); an explicit ``-v``/``--mount`` for the same destination wins."""
-    from .mounts import BindMount, VolumeMount, parse_mount_spec, parse_tmpfs_spec, parse_volume_spec
+    from .storage.mounts import BindMount, VolumeMount, parse_mount_spec, parse_tmpfs_spec, parse_volume_spec
 
     explicit = set()
     for v in volumes:

@@ -15,8 +15,8 @@ from typing import Mapping
 
 from .clock import rfc3339nano
 from .digest import chain_ids, sha256_digest, short_id
-from .layer import Layer
-from .rootfs import FlatTree
+from .fs.layer import Layer
+from .fs.rootfs import FlatTree
 
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -88,7 +88,7 @@ def docker(line: str, stdin: bytes = b"") -> int:
     its exit status (``docker("ps -a")``)."""
     global _last_status
     from .cli import run
-    from .cli.formatter import UTC
+    from .cli.format.formatter import UTC
     try:
         words = _split(line)
     except ValueError as exc:

@@ -37,7 +37,7 @@ import json
 import shlex
 
 from .content import Content
-from .tree import FILE, Node
+from .fs.tree import FILE, Node
 
 __all__ = ["CONTEXT", "APP_FILES", "NOT_THE_APP", "BLOATED_DOCKERFILE", "HOST_CONFIG", "HOST_CONFIG_TEXT",
            "TARGETS", "text", "listing", "context", "install_host_config", "fresh_engine", "build",
@@ -395,7 +395,7 @@ def run_commands(engine, commands) -> list[dict]:
     would, in order; one ``{"command", "status", "stdout", "stderr"}`` per line. A line that
     is not a docker command gets status 127, as a shell would give it."""
     from .cli import run
-    from .cli.formatter import UTC
+    from .cli.format.formatter import UTC
     out = []
     for cmd in commands:
         try:
@@ -507,7 +507,7 @@ def wasted_bytes(layers) -> int:
     whiteout of it or of a directory above it, an opaque directory above it, or a directory
     put in its place. Sizes follow overlay2's layer size (a file's length, a symlink's target
     length; directories 0)."""
-    from .tree import DIR
+    from .fs.tree import DIR
     visible: dict[str, int] = {}           # path -> bytes of the copy that is visible now
     wasted = 0
 

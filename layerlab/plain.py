@@ -11,8 +11,8 @@ a layer is given as one ``dict`` of tar-style names::
 and a *stack* is a list of such dicts, **upper-most first** (the container's writable layer,
 then the image's top layer ... down to the base layer), the order overlay's ``lowerdir=`` uses.
 
->>> from layerlab.layer import Layer
->>> from layerlab.tree import file
+>>> from layerlab.fs.layer import Layer
+>>> from layerlab.fs.tree import file
 >>> layer = Layer.build({"/etc/app.conf": file("x=1\\n")}, whiteouts=["/etc/old.conf"])
 >>> layer_dict(layer)
 {'/etc/': '', '/etc/.wh.old.conf': '', '/etc/app.conf': 'x=1\\n'}
@@ -22,7 +22,7 @@ True
 >>> engine_lookup([top, layer_dict(layer)], "/etc")
 0
 
-:func:`engine_lookup` answers with layerlab's own :class:`~layerlab.rootfs.MergedView` (the
+:func:`engine_lookup` answers with layerlab's own :class:`~layerlab.fs.rootfs.MergedView` (the
 rules of the kernel's overlayfs, checked against it in ``tests/kernel``), so it is the oracle
 the exercise is graded against.
 """
@@ -30,9 +30,9 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Sequence
 
-from .layer import Layer
-from .rootfs import MergedView
-from .tree import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT_PREFIX, basename, directory, file, join, parent, symlink
+from .fs.layer import Layer
+from .fs.rootfs import MergedView
+from .fs.tree import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT_PREFIX, basename, directory, file, join, parent, symlink
 
 __all__ = ["layer_dict", "dict_layer", "stack_dicts", "engine_lookup", "SYMLINK_PREFIX"]
 
@@ -72,7 +72,7 @@ def layer_dict(layer, under: str = "/", *, limit: int = 4096) -> dict[str, str]:
 
 
 def dict_layer(data: Mapping[str, str]) -> Layer:
-    """The :class:`~layerlab.layer.Layer` a plain dict describes (missing parents are added)."""
+    """The :class:`~layerlab.fs.layer.Layer` a plain dict describes (missing parents are added)."""
     entries, whiteouts, opaques = {}, [], []
     for key, value in data.items():
         key = "/" + key.lstrip("/")

@@ -13,12 +13,12 @@ and per container instead of one file for the daemon:
 - ``root``: the :class:`~layerlab.engine.Engine` pickled *without* its heavy parts — images,
   containers, tags, volumes, the build cache are small once the layers are out. Every command
   reads it (tens of kilobytes where the whole engine is megabytes).
-- ``L:<id>``: one record per image layer (:class:`~layerlab.layer.Layer`: its file entries),
+- ``L:<id>``: one record per image layer (:class:`~layerlab.fs.layer.Layer`: its file entries),
   written once (layers are immutable). The root holds a *reference* with the layer's small
   cached values (size, diff_id), and loading the root makes a :class:`_LazyLayer` that reads
   its record the first time its files are needed. ``docker images`` and ``docker history``
   never read a layer; ``docker diff`` of a container reads only that container's image.
-- ``F:<id>``: the flattened view of an image (:class:`~layerlab.rootfs.FlatTree`, built once
+- ``F:<id>``: the flattened view of an image (:class:`~layerlab.fs.rootfs.FlatTree`, built once
   per image and never changed afterwards), likewise lazy.
 - ``B:<sha256>``: every byte string of 64 KiB or more (imported tars, big file contents),
   stored once by content hash.
@@ -50,7 +50,7 @@ import types
 
 from .home import home  # noqa: F401  (the state directory; callers use state.home)
 
-FORMAT = 3
+FORMAT = 4                # 4: modules moved into subpackages (layerlab.fs, .build, .storage)
 MAGIC = b"LAYERLAB-STATE"
 DB_FILE = "store.db"
 LOCK_FILE = "state.lock"
@@ -107,7 +107,7 @@ def _dispatch() -> dict:
     from .clock import WallClock
     from .content import Content
     from .image import ContainerConfig, HistoryEntry
-    from .tree import Node
+    from .fs.tree import Node
     table = copyreg.dispatch_table.copy()
     table[types.MappingProxyType] = lambda m: (_mappingproxy, (dict(m),))
     # the wall clock carries no state worth keeping (its last reading would change every save)
@@ -170,8 +170,8 @@ _STORE_ATTRS = ("_store_key", "_store_src")
 
 
 def _classes():
-    from .layer import Layer
-    from .rootfs import FlatTree
+    from .fs.layer import Layer
+    from .fs.rootfs import FlatTree
     return Layer, FlatTree
 
 
@@ -408,7 +408,7 @@ def attach_host(engine) -> None:
     as docker's do; a notebook's engine keeps its in-memory host."""
     hooks = getattr(engine, "hooks", None)
     if hooks is not None and hasattr(hooks, "host"):
-        from .mounts import HostDirFS
+        from .storage.mounts import HostDirFS
         hooks.host = HostDirFS("/", clock=engine.clock)
 
 
@@ -486,7 +486,7 @@ def _collect(conn) -> None:
 
 # ---------------------------------------------------------------------- the previous format
 def _migrate(directory: str) -> None:
-    """A format-2 store (``state.pickle`` + ``blobs/``) becomes a format-3 one; the old file is
+    """A format-2 store (``state.pickle`` + ``blobs/``) becomes one of the current format; the old file is
     kept as ``state.pickle.v2`` (its blobs are removed once they are in the database)."""
     import shutil
     old = os.path.join(directory, OLD_STATE_FILE)

@@ -1,6 +1,6 @@
 """moby's ``archive.ChangesDirs``, ported straight from Go as an independent reference.
 
-layerlab's own :mod:`layerlab.changes` walks only the upper level; this walks two whole trees
+layerlab's own :mod:`layerlab.fs.changes` walks only the upper level; this walks two whole trees
 (``{path: node}``, root excluded) the way moby does, so tests can check one against the other.
 ``different(old, new)`` is moby's ``statDifferent`` for the node type at hand.
 """

@@ -23,8 +23,8 @@ from types import MappingProxyType
 from typing import Iterable
 
 from ..content import Content
-from ..layer import Layer
-from ..tree import DIR, FILE, SYMLINK, Node, ancestors, unique_inodes
+from ..fs.layer import Layer
+from ..fs.tree import DIR, FILE, SYMLINK, Node, ancestors, unique_inodes
 
 _TWO64 = float(1 << 64)
 

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from ..clock import parse_rfc3339
 from ..image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image
-from ..layer import Layer
+from ..fs.layer import Layer
 from . import _data as D
 from ._gen import TreeBuilder, unit
 from ._layers import apt_install_layer, node_paths, paths_layer, python_paths, text_layer

@@ -12,8 +12,8 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from ..content import Content
-from ..layer import Layer
-from ..tree import DIR, FILE, Node
+from ..fs.layer import Layer
+from ..fs.tree import DIR, FILE, Node
 from ._debs import deb_paths, list_text, md5sums_text, status_stanza
 from ._gen import TreeBuilder, skew, unit
 

@@ -104,7 +104,7 @@ class Cli:
         self.err_bytes(s.encode("utf-8", "surrogateescape"))
 
     def write_format(self, fmt, rows, header) -> None:
-        from . import formatter as F
+        from .format import formatter as F
         from .commands import CliError
         try:
             text = F.write(fmt, rows, header)

@@ -11,12 +11,12 @@ import os
 import re
 
 from ..errors import DaemonError, NotFound
-from . import gojson
+from .format import gojson
 from ._helptext import HELP
 from ..apidocs import NS, state_name
 from ..container import State
 from ..image import full_reference
-from . import formatter as F
+from .format import formatter as F
 
 COMMANDS: dict[str, tuple] = {}        # canonical path -> (handler, min args, max args)
 
@@ -131,7 +131,7 @@ def cmd_ps(cli, o):
     quiet = o["quiet"]
     size = o["size"]
     if fmt:
-        from .. import gotemplate as gt
+        from .format import gotemplate as gt
         try:
             tmpl = F.parse(fmt)
         except gt.TemplateError as exc:
@@ -276,7 +276,7 @@ def cmd_history(cli, o):
 # ====================================================================== inspect
 def _inspect(cli, refs, fmt, getter, not_found=None):
     """docker/cli inspect.Inspect: JSON array, or a template per element; errors after."""
-    from .. import gotemplate as gt
+    from .format import gotemplate as gt
     tmpl = None
     if fmt and fmt != "json":
         try:
@@ -852,9 +852,9 @@ def _read_dockerfile(cli, ctx_arg: str, dockerfile: str | None):
 
 def context_size(context, dockerfile_text: str, extra_dockerfile: bool = False) -> int:
     """Size of the build-context tar the docker client uploads (what "Sending build context to
-    Docker daemon" counts; the rule: :class:`layerlab.buildcontext.BuildContext`). No context
+    Docker daemon" counts; the rule: :class:`layerlab.build.context.BuildContext`). No context
     (``docker build -``): a tar holding just the Dockerfile."""
-    from ..buildcontext import BuildContext
+    from ..build.context import BuildContext
     if context is None:
         return BuildContext.from_dict({"Dockerfile": dockerfile_text.encode()}).tar_size()
     return context.tar_size(dockerfile_text.encode() if extra_dockerfile else None)
@@ -893,7 +893,7 @@ def cmd_build(cli, o):
     outside = bool(o["file"]) and o["file"] != "-" and context is not None and not os.path.abspath(
         o["file"] if os.path.exists(o["file"]) else os.path.join(context, o["file"])).startswith(
         os.path.abspath(context) + os.sep)
-    from ..buildcontext import BuildContext
+    from ..build.context import BuildContext
     context = BuildContext.from_dir(context) if context is not None else None   # walked once
     sending = _sending_line(context_size(context, text, outside or o["file"] == "-"))
     args = {}
@@ -1094,7 +1094,7 @@ def cmd_system_df(cli, o):
     ctr_rows = [F.ContainerContext(s, trunc, now, cli.tz) for s in containers]
     vol_rows = [F.VolumeContext(v) for v in vols]
     if fmt != F.TABLE:
-        from .. import gotemplate as gt
+        from .format import gotemplate as gt
         data = gojson.GoStruct({"Images": img_rows, "Containers": ctr_rows, "Volumes": vol_rows, "BuildCache": []})
         try:
             cli.out(F.parse(F.prepare(fmt)).execute(data))
@@ -1122,7 +1122,7 @@ def cmd_info(cli, o):
     info = cli.engine.info()
     fmt = o["format"]
     if fmt:
-        from .. import gotemplate as gt
+        from .format import gotemplate as gt
         if fmt == "json":
             fmt = "{{json .}}"
         try:
@@ -1210,7 +1210,7 @@ def cmd_version(cli, o):
                    "KernelVersion": info.get("KernelVersion", ""), "BuildTime": ""},
     }
     if fmt:
-        from .. import gotemplate as gt
+        from .format import gotemplate as gt
         if fmt == "json":
             fmt = "{{json .}}"
         try:

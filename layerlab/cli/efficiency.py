@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from ..tabwriter import tabulate
-from ..textfmt import ellipsis, truncate_id
+from .format.tabwriter import tabulate
+from .format.textfmt import ellipsis, truncate_id
 from ..units import human_size_with_precision
 from . import _helptext
 from .commands import command

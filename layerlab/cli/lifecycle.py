@@ -72,7 +72,7 @@ def _split_container(arg: str) -> tuple[str | None, str]:
 def _host_path(cli, path: str) -> str:
     """A host path as the engine's host filesystem knows it: absolute on the real disk
     (relative to the current directory), from ``/`` on the in-memory one."""
-    from ..mounts import HostDirFS
+    from ..storage.mounts import HostDirFS
     host = cli.engine.host
     if isinstance(host, HostDirFS):
         absolute = os.path.abspath(path)

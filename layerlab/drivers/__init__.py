@@ -17,8 +17,13 @@ from types import MappingProxyType
 from ..errors import NotSupported
 from .base import (Capabilities, Kind, MountSpec, NaiveDiff, SnapshotInfo, SnapshotRootFS,
                    StorageDriver, Usage, changes_size, naive_changes)
-from .overlay import ContainerdOverlayfs, FuseOverlayfs, Overlay2
-from .snapshotters import Btrfs, Devicemapper, Vfs, Zfs
+from .btrfs import Btrfs
+from .devicemapper import Devicemapper
+from .fuse_overlayfs import FuseOverlayfs
+from .overlay2 import Overlay2
+from .overlayfs import ContainerdOverlayfs
+from .vfs import Vfs
+from .zfs import Zfs
 
 # moby daemon/graphdriver/driver_linux.go: the order tried when nothing is configured.
 PRIORITY = ("overlay2", "fuse-overlayfs", "btrfs", "zfs", "vfs")

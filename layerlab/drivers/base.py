@@ -56,11 +56,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import ClassVar, Iterable, Iterator, Literal, Mapping, Sequence
 
-from .. import changes as _changes
+from ..fs import changes as _changes
 from ..errors import Conflict, NotFound
-from ..layer import Layer
-from ..rootfs import Found, MergedView, RootFS
-from ..tree import DIR, FILE, Node, join, unique_inodes
+from ..fs.layer import Layer
+from ..fs.rootfs import Found, MergedView, RootFS
+from ..fs.tree import DIR, FILE, Node, join, unique_inodes
 
 
 class Kind(Enum):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ..content import Content, merge_ranges
-from ..tree import DIR, FILE, SYMLINK, Node
+from ..fs.tree import DIR, FILE, SYMLINK, Node
 
 BLOCK = 4096
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 from xml.sax.saxutils import escape
 
-from ..rootfs import MergedView
-from ..tree import DIR, SYMLINK
+from ..fs.rootfs import MergedView
+from ..fs.tree import DIR, SYMLINK
 from .stack import instruction_text
 from .svg import FONT, SANS, size_text
 
@@ -82,7 +82,7 @@ def _sort_key(path: str) -> tuple[str, ...]:
 
 
 def cow_rows(image, rootfs, watch: str = "/", *, changed: Iterable[str] = ()) -> Grid:
-    """The grid for ``rootfs`` (a container's :class:`~layerlab.rootfs.RootFS`) on ``image``,
+    """The grid for ``rootfs`` (a container's :class:`~layerlab.fs.rootfs.RootFS`) on ``image``,
     limited to paths under ``watch``. ``changed`` marks rows to highlight."""
     layers = list(image.layers)                        # bottom first
     shown = [i for i, l in enumerate(layers)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 from xml.sax.saxutils import escape
 
-from ..textfmt import ellipsis
-from ..tree import DIR, ancestors, parent
+from ..cli.format.textfmt import ellipsis
+from ..fs.tree import DIR, ancestors, parent
 from .svg import FONT, SANS, size_text
 
 __all__ = ["TreeRow", "layer_view", "container_view", "tree_rows", "tree_html", "efficiency_svg",
@@ -90,7 +90,7 @@ def tree_rows(entries: Mapping[str, object], marks: Mapping[str, str] | None = N
 def layer_view(image, report, index: int, *, only_marked: bool = False) -> list[TreeRow]:
     """The merged tree of ``image`` at layer ``index`` (layers 0..index), marked with what
     that layer added (A), changed (C) and deleted (D). ``report``: ``Engine.efficiency``'s."""
-    from ..rootfs import FlatTree
+    from ..fs.rootfs import FlatTree
     below = FlatTree.of(image.layers[:index])
     merged = FlatTree.of([image.layers[index]], base=below)
     lr = report.layers[index]

@@ -10,7 +10,7 @@ trap where ``useradd -u 123456789`` adds a huge file to the layer; ``-l`` avoids
 from __future__ import annotations
 
 from ..content import Content
-from ..tree import DIR, FILE, join
+from ..fs.tree import DIR, FILE, join
 from .core import Proc, register
 from .util import Usage, getopt, lookup_group, lookup_user, read_group, read_passwd, usage
 

@@ -1,7 +1,7 @@
 """Applets that change or list the filesystem: mkdir, rm, rmdir, touch, cp, mv, ln, chmod,
 chown, chgrp, truncate, dd, ls, stat, find, du, readlink, realpath, mktemp.
 
-Each one calls the :class:`~layerlab.rootfs.RootFS` operation its busybox original makes
+Each one calls the :class:`~layerlab.fs.rootfs.RootFS` operation its busybox original makes
 (the system call decides what overlayfs copies up), in the same order, and prints busybox's
 messages with the paths as the user typed them.
 """
@@ -14,7 +14,7 @@ import stat as _st
 import time
 
 from ..content import ZEROS, Content
-from ..tree import CHAR, DIR, FILE, SYMLINK, basename as _base, join, normpath, parent
+from ..fs.tree import CHAR, DIR, FILE, SYMLINK, basename as _base, join, normpath, parent
 from . import util
 from .core import (Blocked, Proc, RandomInput, ZeroInput, device_input, device_sink, register)
 from .util import (DD_SUFFIXES, Names, Usage, getopt, human, lookup_group, lookup_user, strerror,

@@ -2,7 +2,7 @@
 
 Nothing is downloaded. Each manager has a small built-in catalog of common packages with
 realistic installed sizes, file counts and dependencies, and writes what the real tool
-writes into the container's filesystem (through :class:`~layerlab.rootfs.RootFS`, so every
+writes into the container's filesystem (through :class:`~layerlab.fs.rootfs.RootFS`, so every
 copy-up a real install causes happens here too):
 
 * ``apt-get update`` fills ``/var/lib/apt/lists`` (the sizes of that release's indexes, kept
@@ -33,7 +33,7 @@ import re
 from ..catalog._debs import deb_paths, list_text, md5sums_text, status_stanza
 from ..catalog._gen import binary, skew, unit
 from ..content import Content
-from ..tree import DIR, normpath
+from ..fs.tree import DIR, normpath
 
 from .core import register
 

@@ -41,7 +41,7 @@ import zlib
 from datetime import datetime, timezone
 
 from ..content import Content
-from ..tree import DIR, FILE, SYMLINK, join
+from ..fs.tree import DIR, FILE, SYMLINK, join
 from .applets_fs import mode_string
 from .core import DEVICES, CommandNotFound, Proc, find_executable, device_input, device_sink, register, resolve_device
 from .util import Names, Usage, getopt, lookup_group, lookup_user, strerror, usage

@@ -11,7 +11,7 @@ import hashlib
 import re
 import time
 
-from ..tree import DIR, FILE, SYMLINK, basename as _basename, normpath
+from ..fs.tree import DIR, FILE, SYMLINK, basename as _basename, normpath
 from .core import (Blocked, CommandNotFound, ContentInput, Input, Proc, device_input,
                    find_executable, register, run_file)
 from .util import (Names, Usage, getopt, lookup_user, read_group, strerror, usage, user_name,

@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from ..tree import FILE, basename, normpath
+from ..fs.tree import FILE, basename, normpath
 
 # ---------------------------------------------------------------------------- results
 

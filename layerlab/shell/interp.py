@@ -15,7 +15,7 @@ import fnmatch
 import os
 import re
 
-from ..tree import DIR, join, normpath
+from ..fs.tree import DIR, join, normpath
 from . import core
 from .core import (BufferSink, PipeSink, BytesInput, CommandNotFound, ContentInput, ExitProcess, FileSink,
                    Proc, device_input, device_sink, find_executable, run_file)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 
-from ..tree import FILE
+from ..fs.tree import FILE
 from .core import Blocked, Proc, register
 from .util import lookup_user
 

@@ -55,7 +55,7 @@ def require_ipywidgets():
 
 def _base_ref(dockerfile: str) -> str | None:
     """The image the last ``FROM`` of a Dockerfile names, or None (scratch, or unparsable)."""
-    from ..dockerfile import parse
+    from ..build.dockerfile import parse
     try:
         instructions = parse(dockerfile)
     except LayerlabError:

@@ -27,7 +27,7 @@ from typing import Sequence
 from xml.sax.saxutils import escape
 
 from ..render.mounts import Store, TreeRow, kind_label, mount_map
-from ..tree import DIR, is_under, normpath, parent
+from ..fs.tree import DIR, is_under, normpath, parent
 
 __all__ = ["MountExplorer", "Where", "where", "snapshot", "DEFAULT_SPEC", "DEFAULT_PATHS"]
 

@@ -13,9 +13,9 @@ from layerlab import Engine
 from layerlab.archive import ArchiveError, layer_from_tar, load_images, save_images
 from layerlab.clock import Clock
 from layerlab.image import HistoryEntry, Image
-from layerlab.layer import Layer
-from layerlab.rootfs import FlatTree
-from layerlab.tree import file
+from layerlab.fs.layer import Layer
+from layerlab.fs.rootfs import FlatTree
+from layerlab.fs.tree import file
 
 from .hostile import _ti, build
 

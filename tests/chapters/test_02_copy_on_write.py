@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from layerlab import Engine, plain
-from layerlab.layer import Layer
+from layerlab.fs.layer import Layer
 from layerlab.render.cow import cow_grid, cow_rows
-from layerlab.tree import file
+from layerlab.fs.tree import file
 
 CHAPTER = Path(__file__).resolve().parents[2] / "notebooks" / "02-copy-on-write.ipynb"
 

@@ -25,7 +25,7 @@ class Result:
 def dk(engine):
     """``dk("ps -a")`` runs one docker command line on the engine (UTC, no TTY)."""
     from layerlab.cli import run
-    from layerlab.cli.formatter import UTC
+    from layerlab.cli.format.formatter import UTC
 
     def call(cmd, stdin: bytes = b"", env: dict | None = None) -> Result:
         code, out, err = run(cmd, engine, stdin=stdin, env=env or {}, tz=UTC)

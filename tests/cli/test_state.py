@@ -61,7 +61,7 @@ def test_state_persists_between_processes(tmp_path, busybox_tar):
     r = cli(tmp_path, "ps", "-a", "--format", "{{.Names}} {{.Status}}")
     assert r.stdout.startswith(b"c1 Exited (0) ")
     assert sorted(os.listdir(tmp_path)) == ["state.lock", "store.db"]
-    assert _root(tmp_path).startswith(b"LAYERLAB-STATE 3 ")
+    assert _root(tmp_path).startswith(b"LAYERLAB-STATE 4 ")
 
 
 def test_the_root_is_small_and_layers_are_records_of_their_own(tmp_path, busybox_tar):

@@ -123,16 +123,16 @@ def test_written_zeros_match_du_on_this_machine(tmp_path):
 
 
 def test_a_file_replacing_a_directory_drops_its_files():
-    from layerlab.drivers.snapshotters import _ExtentDriver
+    from layerlab.drivers.extents import ExtentDriver
     from layerlab.drivers.physical import ExtentModel
-    from layerlab.layer import Layer
-    from layerlab.tree import file
+    from layerlab.fs.layer import Layer
+    from layerlab.fs.tree import file
 
     drv = Engine(driver="btrfs").hooks.driver
     model = ExtentModel(drv.unit)
     l1 = Layer.build({"/d/x": file(b"x" * 5000), "/d/sub/y": file(b"y" * 5000), "/keep": file(b"k" * 5000)})
-    m1 = _ExtentDriver.apply_layer(model, {}, l1, "l1")
+    m1 = ExtentDriver.apply_layer(model, {}, l1, "l1")
     assert set(m1) == {"/d/x", "/d/sub/y", "/keep"}
     l2 = Layer.build({"/d": file(b"now a file" * 500)})
-    m2 = _ExtentDriver.apply_layer(model, m1, l2, "l2")
+    m2 = ExtentDriver.apply_layer(model, m1, l2, "l2")
     assert set(m2) == {"/d", "/keep"}

@@ -11,8 +11,8 @@ from layerlab import drivers
 from layerlab.content import Content
 from layerlab.drivers import Kind, naive_changes
 from layerlab.errors import Conflict, NotFound
-from layerlab.layer import Layer
-from layerlab.tree import directory, file, symlink
+from layerlab.fs.layer import Layer
+from layerlab.fs.tree import directory, file, symlink
 
 ALL = drivers.available()
 NAIVE_SIZE = {"vfs", "btrfs", "zfs", "devicemapper", "fuse-overlayfs"}

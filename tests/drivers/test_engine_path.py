@@ -115,8 +115,8 @@ def test_engine_containers_match_vfs(name, seed, busybox_tar):
 def test_create_refused_by_depth_changes_nothing(busybox_tar):
     """overlay2 refuses a container of a 128-layer image (scenario 71) before any snapshot."""
     from layerlab.image import ContainerConfig, HistoryEntry, Image
-    from layerlab.layer import Layer
-    from layerlab.tree import file
+    from layerlab.fs.layer import Layer
+    from layerlab.fs.tree import file
 
     eng = engine("overlay2", busybox_tar)
     base = eng.image("bb:1")

@@ -125,8 +125,8 @@ OPS = [
 
 def to_layer(spec):
     from layerlab.content import Content
-    from layerlab.layer import Layer
-    from layerlab.tree import directory, file, symlink
+    from layerlab.fs.layer import Layer
+    from layerlab.fs.tree import directory, file, symlink
 
     entries, whiteouts, opaques, links = {}, [], [], {}
     ino = 0

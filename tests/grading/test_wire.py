@@ -7,7 +7,7 @@ import types
 import pytest
 
 from autograder import wire
-from layerlab.changes import Change
+from layerlab.fs.changes import Change
 
 
 @pytest.mark.parametrize("value", [
@@ -49,7 +49,7 @@ def test_layerlab_values_are_rebuilt_with_clean_classes():
     ["imp", "os", "system"],             # not a trusted module
     ["imp", "__main__", "cheat"],
     ["mod", "antigravity"],              # side effects on import
-    ["dc", "layerlab.changes", "Change", [["not_a_field", ["i", 1]]]],
+    ["dc", "layerlab.fs.changes", "Change", [["not_a_field", ["i", 1]]]],
     ["zz"], "raw", ["s", 5], ["l", "notalist"],
 ])
 def test_malformed_or_untrusted_trees_are_refused(tree):

@@ -20,10 +20,10 @@ import stat
 
 import pytest
 
-from layerlab import tree
-from layerlab.changes import changes
-from layerlab.layer import Layer
-from layerlab.rootfs import FlatTree, RootFS
+from layerlab.fs import tree
+from layerlab.fs.changes import changes
+from layerlab.fs.layer import Layer
+from layerlab.fs.rootfs import FlatTree, RootFS
 from tests.changesdirs import changes_dirs
 from tests.kernel.overlay import MTIME, mount_or_skip
 

@@ -8,9 +8,9 @@ import os
 import pytest
 
 from layerlab.errors import InvalidParameter, NotSupported
-from layerlab.mounts import (BindMount, HostDirFS, MemFS, TmpfsMount, VolumeMount, parse_mount_spec,
+from layerlab.storage.mounts import (BindMount, HostDirFS, MemFS, TmpfsMount, VolumeMount, parse_mount_spec,
                              parse_tmpfs_spec, parse_volume_spec)
-from layerlab.storage import tmpfs_mount_options
+from layerlab.storage.hooks import tmpfs_mount_options
 
 
 def err(exc_info) -> int:

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from layerlab.errors import DaemonError
-from layerlab.mounts import HostDirFS
+from layerlab.storage.mounts import HostDirFS
 
 pytestmark = pytest.mark.oracle
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from layerlab.errors import Conflict, InvalidParameter, NotFound
-from layerlab.volumes import ANONYMOUS_LABEL
+from layerlab.storage.volumes import ANONYMOUS_LABEL
 
 
 def names(eng):

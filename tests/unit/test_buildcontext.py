@@ -1,11 +1,11 @@
-"""The build context rules of layerlab/buildcontext.py: moby patternmatcher's .dockerignore
+"""The build context rules of layerlab/build/context.py: moby patternmatcher's .dockerignore
 semantics, and what the client sends versus what COPY sees. (The real-engine check of the same
 rules is conformance scenario 92-build-dockerignore-exceptions.)"""
 from __future__ import annotations
 
 import pytest
 
-from layerlab.buildcontext import BuildContext, DockerIgnore, tar_entry_size
+from layerlab.build.context import BuildContext, DockerIgnore, tar_entry_size
 
 
 @pytest.mark.parametrize("pattern,path,excluded", [

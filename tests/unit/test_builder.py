@@ -112,7 +112,7 @@ def test_cache_reuses_until_the_first_miss_and_copy_checksums_ignore_mtime(engin
 
 
 def engine_ctx_with_mtime(data: str, mtime: int):
-    from layerlab import tree
+    from layerlab.fs import tree
     return {"a.txt": tree.file(data, mtime=mtime)}
 
 
@@ -146,7 +146,7 @@ def test_multi_stage_copy_from(engine):
     df = ("FROM bb:1 AS build\nRUN echo built > /artifact\n"
           "FROM bb:1\nCOPY --from=build /artifact /app/artifact\n")
     img = engine.build(df, buildkit=True).image
-    from layerlab.rootfs import RootFS
+    from layerlab.fs.rootfs import RootFS
     assert RootFS([img.flat]).read_text("/app/artifact") == "built\n"
     assert img.history[-1].created_by == "COPY --from=build /artifact /app/artifact # buildkit"
 
@@ -154,7 +154,7 @@ def test_multi_stage_copy_from(engine):
 def test_user_and_chown_own_new_files(engine):
     img = engine.build("FROM bb:1\nCOPY --chown=65534:65534 f /f\nUSER nobody\nRUN echo x > /tmp/mine\n",
                        {"f": "x"}, buildkit=True).image
-    from layerlab.rootfs import RootFS
+    from layerlab.fs.rootfs import RootFS
     fs = RootFS([img.flat])
     assert (fs.stat("/f").uid, fs.stat("/f").gid) == (65534, 65534)
     assert fs.stat("/tmp/mine").uid == 65534

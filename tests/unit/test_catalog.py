@@ -8,7 +8,7 @@ import pytest
 
 from layerlab import catalog
 from layerlab.catalog import _images
-from layerlab.rootfs import MergedView
+from layerlab.fs.rootfs import MergedView
 from layerlab.units import human_size_with_precision
 
 

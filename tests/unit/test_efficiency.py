@@ -8,8 +8,8 @@ import pytest
 from layerlab import Engine
 from layerlab.cli import run
 from layerlab.efficiency import Efficiency, LayerReport, WastedFile, analyze, dive_score
-from layerlab.layer import Layer
-from layerlab.tree import Node, file, symlink
+from layerlab.fs.layer import Layer
+from layerlab.fs.tree import Node, file, symlink
 
 
 def L(entries=None, whiteouts=(), opaques=()):

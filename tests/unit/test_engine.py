@@ -36,7 +36,7 @@ def test_numeric_user_in_passwd_gets_its_group(engine):
 def test_classic_build_user_uid_only_gets_gid_0(engine):
     """`USER 1000` then `RUN touch`: the file is owned 1000:0 (observed, classic builder)."""
     img = engine.build("FROM bb:1\nUSER 1000\nRUN touch /tmp/z\n", {}, buildkit=False).image
-    from layerlab.rootfs import RootFS
+    from layerlab.fs.rootfs import RootFS
     node = RootFS([img.flat]).stat("/tmp/z")
     assert (node.uid, node.gid) == (1000, 0)
 

@@ -1,4 +1,4 @@
-"""Unit tests for layerlab.gotemplate (Go text/template subset + docker funcs).
+"""Unit tests for layerlab.cli.format.gotemplate (Go text/template subset + docker funcs).
 
 GO_CONSTANT_TEMPLATES were executed by a real Go binary (docker CLI 28.2.2,
 go1.24.3, through ``docker context inspect -f``); they only use literals, so
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layerlab.gotemplate import (
+from layerlab.cli.format.gotemplate import (
     HEADER_FUNCS,
     AnyMap,
     NilDict,

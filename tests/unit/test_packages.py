@@ -8,7 +8,7 @@ import pytest
 
 from layerlab import catalog
 from layerlab.shell import applets_packages as packages
-from layerlab.rootfs import RootFS
+from layerlab.fs.rootfs import RootFS
 from layerlab.shell import execute
 from layerlab.units import human_size_with_precision
 

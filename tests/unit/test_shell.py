@@ -7,14 +7,14 @@ import time
 
 import pytest
 
-from layerlab.changes import changes
+from layerlab.fs.changes import changes
 from layerlab.clock import Clock
 from layerlab.content import Content
-from layerlab.layer import Layer
-from layerlab.rootfs import RootFS
+from layerlab.fs.layer import Layer
+from layerlab.fs.rootfs import RootFS
 from layerlab.shell import CommandNotFound, ExecResult, PROGRAMS, execute, parse, register
 from layerlab.shell.interp import _APPLETS
-from layerlab.tree import directory, file, symlink
+from layerlab.fs.tree import directory, file, symlink
 
 T = 1704067200 * 10**9
 ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}

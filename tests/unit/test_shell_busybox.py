@@ -249,9 +249,9 @@ def _seed_real(work: str) -> None:
 
 def _seed_layerlab(root: str, work: str, bindir: str):
     from layerlab.clock import Clock
-    from layerlab.layer import Layer
-    from layerlab.rootfs import RootFS
-    from layerlab.tree import directory, file, symlink
+    from layerlab.fs.layer import Layer
+    from layerlab.fs.rootfs import RootFS
+    from layerlab.fs.tree import directory, file, symlink
 
     ns = MTIME * 10**9
     ents = {}

@@ -106,9 +106,9 @@ def gnu_sandbox():
 
 def _seed_gnu_layerlab(work: str, bindir: str):
     from layerlab.clock import Clock
-    from layerlab.layer import Layer
-    from layerlab.rootfs import RootFS
-    from layerlab.tree import directory, file, symlink
+    from layerlab.fs.layer import Layer
+    from layerlab.fs.rootfs import RootFS
+    from layerlab.fs.tree import directory, file, symlink
 
     ns = MTIME * 10**9
     ents = {}

@@ -1,4 +1,4 @@
-"""Unit tests for layerlab.tabwriter and the table side of layerlab.textfmt.
+"""Unit tests for layerlab.cli.format.tabwriter and the table side of layerlab.cli.format.textfmt.
 
 Expected outputs come from (a) the test table of docker/cli's tabwriter fork
 (``cli/command/formatter/tabwriter/tabwriter_test.go``, cases that use HTML
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layerlab.gotemplate import TemplateError
-from layerlab.tabwriter import (
+from layerlab.cli.format.gotemplate import TemplateError
+from layerlab.cli.format.tabwriter import (
     ALIGN_RIGHT,
     DEBUG,
     DISCARD_EMPTY_COLUMNS,
@@ -21,7 +21,7 @@ from layerlab.tabwriter import (
     string_width,
     tabulate,
 )
-from layerlab.textfmt import ellipsis, format_table, pre_format, truncate_id
+from layerlab.cli.format.textfmt import ellipsis, format_table, pre_format, truncate_id
 from layerlab.units import human_duration, human_size_with_precision
 
 # (name, minwidth, tabwidth, padding, padchar, flags, src, expected)
@@ -523,7 +523,7 @@ def test_ellipsis(source, width, expected):
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40), st.integers(min_value=2, max_value=50))
 def test_ellipsis_fits_or_is_unchanged(s, width):
-    from layerlab.textfmt import display_width
+    from layerlab.cli.format.textfmt import display_width
 
     out = ellipsis(s, width)
     if out != s:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layerlab.textfmt import truncate_id
+from layerlab.cli.format.textfmt import truncate_id
 from layerlab.units import (
     GoUnitsError,
     bytes_size,

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layerlab import tree
+from layerlab.fs import tree
 from tests.changesdirs import changes_dirs
-from layerlab.changes import changes
+from layerlab.fs.changes import changes
 from layerlab.content import Content
 from layerlab.digest import EMPTY_TAR_DIFF_ID, chain_ids, short_id
 from layerlab.image import ContainerConfig, HistoryEntry, Image
-from layerlab.layer import Layer
-from layerlab.rootfs import FlatTree, RootFS
+from layerlab.fs.layer import Layer
+from layerlab.fs.rootfs import FlatTree, RootFS
 
 T = 1577836800 * 10**9
 

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .errors import BuildError
+from ..errors import BuildError
 
 INSTRUCTIONS = {
     "from", "run", "cmd", "label", "maintainer", "expose", "env", "add", "copy", "entrypoint",

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from . import drivers as _drivers
-from .errors import InvalidParameter
+from .. import drivers as _drivers
+from ..errors import InvalidParameter
 from .mounts import (BindMount, HostDirFS, MemFS, MountNamespace, Mounted, TmpfsMount, VolumeMount,
                      copy_tree, ensure_mountpoint, parse_mount_spec, underlying, parse_tmpfs_spec, parse_volume_spec,
                      tmpfs_size_option)
-from .content import Content
-from .tree import DIR, FILE, Node, directory, normpath
+from ..content import Content
+from ..fs.tree import DIR, FILE, Node, directory, normpath
 from .volumes import VolumeStore, validate_name
 
 _INIT_ID_SUFFIX = "-init"
@@ -231,7 +231,7 @@ class StorageHooks:
             vol = getattr(m, "volume", None)
             kind = local_mount_kind(vol) if vol is not None else None
             if kind == "bind" and self.host.lookup(m.root) is None:
-                from .errors import DaemonError
+                from ..errors import DaemonError
                 raise DaemonError(f"error while mounting volume '{vol.mountpoint}': failed to mount local volume: "
                                   f"mount {vol.options['device']}:{vol.mountpoint}, flags: 0x1000: no such file or directory")
             if kind == "tmpfs":            # a fresh tmpfs: empty, mode from the options (1777)

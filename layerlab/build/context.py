@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from .content import Content
-from .tree import DIR, FILE, SYMLINK, Node, directory, normpath
+from ..content import Content
+from ..fs.tree import DIR, FILE, SYMLINK, Node, directory, normpath
 
 BUILD_FILES = ("Dockerfile", ".dockerignore")
 _ESCAPE = set(".+()|{}$")

@@ -11,7 +11,7 @@ import stat as _stat
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, TypeVar
 
-from .content import EMPTY, Content
+from ..content import EMPTY, Content
 
 FILE, DIR, SYMLINK, CHAR = "file", "dir", "symlink", "char"
 _TYPE_BITS = {FILE: _stat.S_IFREG, DIR: _stat.S_IFDIR, SYMLINK: _stat.S_IFLNK, CHAR: _stat.S_IFCHR}
@@ -144,7 +144,7 @@ def resolve(path: str, follow: bool, root: H, child: Callable[[str, H], "H | Non
     directory, ENOENT when one is missing, ELOOP after :data:`MAXSYMLINKS` links. A missing
     last component is not an error: its handle is None, so a caller can create it.
     """
-    from .errors import fs_error
+    from ..errors import fs_error
     path = normpath(path)
     hops = 0
     while True:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Iterable
 
-from layerlab.gotemplate import HEADER_FUNCS, StrMap, Template, TemplateError
-from layerlab.tabwriter import TabWriter
+from .gotemplate import HEADER_FUNCS, StrMap, Template, TemplateError
+from .tabwriter import TabWriter
 
 __all__ = [
     "ELLIPSIS",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from .. import gotemplate as gt
-from ..units import human_duration_ns, human_size, human_size_with_precision
+from . import gotemplate as gt
+from ...units import human_duration_ns, human_size, human_size_with_precision
 
 NS = 1_000_000_000
 
@@ -25,7 +25,7 @@ class FormatError(Exception):
 
 
 # ---------------------------------------------------------------------- small helpers
-from ..textfmt import HeaderContext, ellipsis, format_table, is_table, pre_format, truncate_id  # noqa: E402,F401
+from .textfmt import HeaderContext, ellipsis, format_table, is_table, pre_format, truncate_id  # noqa: E402,F401
 
 
 def go_quote(s: str) -> str:
@@ -119,7 +119,7 @@ prepare = pre_format      # formatter.Context.preFormat (is_table: Format.IsTabl
 
 
 def write(fmt: str, rows, header: dict[str, str] | None = None) -> str:
-    """formatter.Context.Write (one implementation: :func:`layerlab.textfmt.format_table`) with
+    """formatter.Context.Write (one implementation: :func:`layerlab.cli.format.textfmt.format_table`) with
     the CLI's template functions; a failing template prints nothing, the error says why."""
     try:
         return format_table(fmt, rows, header, funcs=FUNCS)

@@ -1,4 +1,4 @@
-"""Snapshot-based drivers: vfs (full copies), btrfs (4 KiB extents), zfs (128 KiB records) and
+"""What the snapshot-based drivers share: vfs (full copies), btrfs (4 KiB extents), zfs (128 KiB records) and
 devicemapper (64 KiB thin-pool blocks; removed in Engine 25).
 
 Each layer is a copy (vfs) or a snapshot/clone (btrfs, zfs, devicemapper) of its parent with the
@@ -17,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Iterable, Sequence
 
-from ..layer import Layer
-from ..rootfs import FlatTree, MergedView, RootFS
-from ..tree import FILE
-from .base import (Capabilities, MountSpec, SnapshotRootFS, StorageDriver, container_fs,
-                   image_layers, naive_changes)
-from .physical import ExtentModel, Ref, btrfs_du, tree_du
+from ..fs.layer import Layer
+from ..fs.rootfs import FlatTree, RootFS
+from ..fs.tree import FILE
+from .base import (SnapshotRootFS, StorageDriver, container_fs,
+                   image_layers)
+from .physical import ExtentModel, Ref, btrfs_du
+
 
 KiB = 1024
 
@@ -56,7 +57,7 @@ def _drop(m: dict, path: str, under_only: bool = False) -> None:
         del m[p]
 
 
-class _ExtentDriver(StorageDriver):
+class ExtentDriver(StorageDriver):
     """A driver whose snapshots share copy-on-write extents."""
 
     rootfs_class = SnapshotRootFS
@@ -247,141 +248,3 @@ class _ExtentDriver(StorageDriver):
         before = self._held(model)
         self.apply_writes(model, base, fs, "ctr")
         return self._held(model) - before
-
-
-class Btrfs(_ExtentDriver):
-    """btrfs: base layer = subvolume, every other layer and container = a snapshot of its
-    parent; block-level CoW (4 KiB); files up to 2 KiB are stored inline in metadata."""
-
-    name = "btrfs"
-    capabilities = Capabilities("block", block_size=4 * KiB, keeps_hardlinks=True)
-    unit_size = 4 * KiB
-    inline_max = 2048   # max_inline default (btrfs >= 4.6)
-
-    def status(self):
-        return [["Build Version", "Btrfs v6.2"], ["Library Version", "102"]]
-
-    def mounts(self, key: str) -> MountSpec:
-        return MountSpec("bind", f"{self.root}/btrfs/subvolumes/{self.cache_id(key)}", ("rbind",))
-
-
-class Zfs(_ExtentDriver):
-    """zfs: base layer = a filesystem, each child = a clone of a snapshot of its parent;
-    copy-on-write per record (128 KiB by default; a file smaller than one record is one block,
-    rewritten whole)."""
-
-    name = "zfs"
-    capabilities = Capabilities("block", block_size=128 * KiB, keeps_hardlinks=True)
-    recordsize = 128 * KiB
-    whole_file_below = 128 * KiB
-    pool = "zpool-docker"
-
-    def unit(self, size: int) -> int:
-        if size > self.recordsize:
-            return self.recordsize
-        return max(512 * 8, -(-size // 4096) * 4096)   # ashift=12: one block of the file's size
-
-    def status(self):
-        return [["Zpool", self.pool], ["Zpool Health", "ONLINE"], ["Parent Dataset", f"{self.pool}/docker"],
-                ["Space Used By Parent", "0"], ["Space Available", "0"], ["Parent Quota", "no"],
-                ["Compression", "off"]]
-
-    def graph_data(self, layer_keys: Sequence[str], container: str | None = None) -> dict | None:
-        cid = self.cache_id(container if container is not None else layer_keys[-1])
-        return {"Dataset": f"{self.pool}/docker/{cid}", "Mountpoint": f"{self.root}/zfs/graph/{cid}"}
-
-    def mounts(self, key: str) -> MountSpec:
-        cid = self.cache_id(key)
-        return MountSpec("zfs", f"{self.pool}/docker/{cid}", ("rw",), {"Dataset": f"{self.pool}/docker/{cid}"})
-
-
-class Devicemapper(_ExtentDriver):
-    """devicemapper (direct-lvm / loop-lvm thin pool): every layer is a thin snapshot device
-    with its own filesystem; copy-on-write in 64 KiB pool blocks (a write into shared data copies
-    the whole 64 KiB block; new files pack into the filesystem's 4 KiB blocks - not measured
-    against a real thin pool). Deprecated in 18.09, disabled
-    by default in 23.0 and **removed in Engine 25.0**: usable here for teaching only."""
-
-    name = "devicemapper"
-    capabilities = Capabilities("block", block_size=64 * KiB, keeps_hardlinks=True, status="removed",
-                                status_note="deprecated in Docker 18.09, removed in Docker Engine 25.0")
-    unit_size = 64 * KiB
-    alloc_unit = 4 * KiB     # the filesystem inside the thin device packs new files in 4 KiB blocks
-    base_device_size = 10 * 1024 ** 3
-
-    def _held(self, model: ExtentModel, ids=None) -> int:
-        return model.pool_bytes(self.unit_size, ids)
-
-    def status(self):
-        return [["Pool Name", "docker-thinpool"], ["Pool Blocksize", "65.54kB"],
-                ["Base Device Size", "10.74GB"], ["Backing Filesystem", "xfs"],
-                ["Udev Sync Supported", "true"], ["Deferred Removal Enabled", "true"],
-                ["Deferred Deletion Enabled", "true"], ["Library Version", "1.02.185 (2022-05-18)"]]
-
-    def graph_data(self, layer_keys: Sequence[str], container: str | None = None) -> dict | None:
-        key = container if container is not None else layer_keys[-1]
-        cid = self.cache_id(key)
-        # a thin device's ID is the pool's next free number when the layer's device is made
-        devices = self.__dict__.setdefault("_devices", {})
-        dev = devices.setdefault(cid, len(devices) + 1)
-        return {"DeviceId": str(dev), "DeviceName": f"docker-253:0-1048577-{cid}",
-                "DeviceSize": str(self.base_device_size)}
-
-    def mounts(self, key: str) -> MountSpec:
-        cid = self.cache_id(key)
-        return MountSpec("xfs", f"/dev/mapper/docker-253:0-1048577-{cid}", ("nouuid",),
-                         self.graph_data([key]))
-
-
-class Vfs(StorageDriver):
-    """vfs: no copy-on-write at all. Every layer directory is a deep copy of its parent plus the
-    layer, and every container costs two more full copies (``-init`` and the container). Works
-    on any filesystem; the oracle the other drivers' merged views are checked against."""
-
-    name = "vfs"
-    capabilities = Capabilities("none", keeps_hardlinks=True)
-    rootfs_class = SnapshotRootFS
-
-    def mounts(self, key: str) -> MountSpec:
-        return MountSpec("bind", f"{self.root}/vfs/dir/{self.cache_id(key)}", ("rbind",))
-
-    def changes(self, key: str):
-        """The oracle's diff: the full two-tree comparison (moby ChangesDirs), never a shortcut."""
-        snap = self._snap(key)
-        if snap.layer is None:
-            return naive_changes(snap.fs, snap.fs.lower)
-        return naive_changes(snap.fs, self._parent_view(snap))
-
-    def physical_layers(self, layers: Sequence[Layer], only_top: bool = False) -> int:
-        layers = list(layers)[::-1]
-        total, cur = 0, None
-        for layer in layers:
-            cur = FlatTree.of([layer], cur)
-            total = tree_du(MergedView([cur])) if only_top else total + tree_du(MergedView([cur]))
-        return total
-
-    def physical_container(self, fs: RootFS) -> int:
-        return tree_du(fs.lower) + tree_du(fs)
-
-    def physical_usage(self, images: Iterable = (), containers: Iterable = ()) -> int:
-        seen: dict[tuple, FlatTree] = {}
-        total = 0
-
-        def chain(layers):
-            nonlocal total
-            key: tuple = ()
-            cur = None
-            for layer in layers:
-                key = key + (id(layer),)
-                if key not in seen:
-                    seen[key] = FlatTree.of([layer], cur)
-                    total += tree_du(MergedView([seen[key]]))
-                cur = seen[key]
-
-        for img in images:
-            chain(image_layers(img))
-        for c in containers:
-            if hasattr(c, "image"):
-                chain(c.image.layers)
-            total += self.physical_container(container_fs(c))
-        return total

@@ -2,7 +2,7 @@
 (nil slices, nil maps, structs in field order) and JSON as Go's ``MarshalIndent`` writes it."""
 from __future__ import annotations
 
-from ..gotemplate import NilDict, NilList
+from .gotemplate import NilDict, NilList
 
 # ---------------------------------------------------------------------- Go values for templates
 # docker executes ``inspect -f`` templates on the typed Go structs: nil slices print "[]",
@@ -64,7 +64,7 @@ def go_value(v, key: str = "", parent: str = ""):
 
 # ---------------------------------------------------------------------- JSON like Go's MarshalIndent
 def _json_str(s: str) -> str:
-    from ..gotemplate import _json_str as js
+    from .gotemplate import _json_str as js
     return js(s, True)
 
 
@@ -81,7 +81,7 @@ def marshal_indent(v, indent: str = "    ", level: int = 0) -> str:
     if isinstance(v, int):
         return str(v)
     if isinstance(v, float):
-        from ..gotemplate import go_json
+        from .gotemplate import go_json
         return go_json(v)
     if isinstance(v, str):
         return _json_str(v)

@@ -16,7 +16,7 @@ One frozen value per kind of mount request (:class:`VolumeMount`, :class:`BindMo
 :func:`parse_tmpfs_spec` (``--tmpfs``).
 
 :class:`MountNamespace` is what the container's process sees: the root filesystem plus the
-mounts. It has the same methods as :class:`~layerlab.rootfs.RootFS` (so the shell runs on it
+mounts. It has the same methods as :class:`~layerlab.fs.rootfs.RootFS` (so the shell runs on it
 unchanged) and routes every path to the filesystem of the mount covering it, longest prefix
 first, resolving symlinks in the container's namespace (an absolute link inside a volume points
 into the container, not into the volume). Kernel rules it applies:
@@ -44,11 +44,11 @@ import stat as _stat
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from .content import Content
-from .drivers.physical import align, alloc_ranges, file_blocks, total
-from .errors import InvalidParameter, fs_error
-from .rootfs import Found, RootFS, Upper, makedirs
-from .tree import CHAR, DIR, FILE, SYMLINK, Node, resolve, basename, directory, is_under, join, normpath, parent, unique_inodes
+from ..content import Content
+from ..drivers.physical import align, alloc_ranges, file_blocks, total
+from ..errors import InvalidParameter, fs_error
+from ..fs.rootfs import Found, RootFS, Upper, makedirs
+from ..fs.tree import CHAR, DIR, FILE, SYMLINK, Node, resolve, basename, directory, is_under, join, normpath, parent, unique_inodes
 
 PAGE = 4096
 
@@ -199,7 +199,7 @@ def _parse_bool(key: str, val: str) -> bool:
 
 def ram_in_bytes(val: str) -> int:
     """go-units RAMInBytes (``64m`` -> 67108864); ValueError on bad input."""
-    from .units import ram_in_bytes as _ram
+    from ..units import ram_in_bytes as _ram
 
     try:
         return _ram(val)
@@ -683,7 +683,7 @@ class Mounted:
 class MountNamespace:
     """The files as the container's process sees them: ``rootfs`` plus ``mounts``.
 
-    Same method names and signatures as :class:`~layerlab.rootfs.RootFS`.
+    Same method names and signatures as :class:`~layerlab.fs.rootfs.RootFS`.
     """
 
     def __init__(self, rootfs: RootFS, mounts: Sequence[Mounted] = ()):
@@ -756,7 +756,7 @@ class MountNamespace:
     def _resolve(self, path: str, follow: bool = True) -> tuple[str, Mounted | None, object, str, Node | None]:
         """(namespace path, mount, fs, path inside fs, node or None if the last name is missing).
 
-        The walk of :func:`layerlab.tree.resolve` against the namespace root, each name looked
+        The walk of :func:`layerlab.fs.tree.resolve` against the namespace root, each name looked
         up in the filesystem of the mount it falls under.
         """
         path = normpath(path)

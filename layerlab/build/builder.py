@@ -32,14 +32,14 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from .buildcontext import BuildContext
-from .clock import DEFAULT_EPOCH, Clock, IdGenerator
+from .context import BuildContext
+from ..clock import DEFAULT_EPOCH, Clock, IdGenerator
 from .dockerfile import Instruction, expand, key_values, parse, split_words
-from .errors import BuildError, FsError
-from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, full_reference
-from .layer import Layer
-from .rootfs import FlatTree, RootFS
-from .tree import DIR, FILE, SYMLINK, Node, directory, join, normpath
+from ..errors import BuildError, FsError
+from ..image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, full_reference
+from ..fs.layer import Layer
+from ..fs.rootfs import FlatTree, RootFS
+from ..fs.tree import DIR, FILE, SYMLINK, Node, directory, join, normpath
 
 BUILDKIT_COMMENT = "buildkit.dockerfile.v0"
 DEFAULT_SHELL = ("/bin/sh", "-c")
@@ -407,7 +407,7 @@ class Builder:
         return fs
 
     def _run(self, state, inst, env, buildkit, build_args, now, comment):
-        from . import shell as _shell  # the shell registers package managers on import
+        from .. import shell as _shell  # the shell registers package managers on import
 
         cfg = state.config
         argv = list(inst.args) if inst.json_form else list(cfg.shell or DEFAULT_SHELL) + [inst.text]
@@ -599,7 +599,7 @@ def _progress_labels(instructions) -> dict[int, tuple[int, str]]:
 
 
 def _human(n: int) -> str:
-    from .units import human_size_with_precision
+    from ..units import human_size_with_precision
     return human_size_with_precision(n, 4)
 
 
@@ -702,5 +702,5 @@ def _is_archive(node: Node) -> bool:
 
 def _extract(node: Node) -> list[tuple[str, Node]]:
     """ADD of a local tar archive: its entries (the archive module applies path safety)."""
-    from .archive import read_tar_entries
+    from ..archive import read_tar_entries
     return read_tar_entries(io.BytesIO(node.content.bytes()))

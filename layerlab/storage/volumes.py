@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Mapping
 
-from .errors import Conflict, InvalidParameter, NotFound
+from ..errors import Conflict, InvalidParameter, NotFound
 from .mounts import MemFS
-from .tree import directory
+from ..fs.tree import directory
 
 ANONYMOUS_LABEL = "com.docker.volume.anonymous"
 VOLUMES_ROOT = "/var/lib/docker/volumes"

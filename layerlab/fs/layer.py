@@ -22,7 +22,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import IO, Iterator, Mapping
 
-from .digest import sha256_digest
+from ..digest import sha256_digest
 from .tree import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT_PREFIX, Node, basename, directory, join, parent, unique_inodes
 
 

@@ -1,7 +1,7 @@
 """The union mount: read-only levels merged under one writable upper level, as overlayfs does.
 
 A *level* is anything with ``entries`` (path -> :class:`Node`), ``whiteouts``, ``opaques`` and
-``children`` (dir -> names): a :class:`~layerlab.layer.Layer`, a :class:`FlatTree` (a whole
+``children`` (dir -> names): a :class:`~layerlab.fs.layer.Layer`, a :class:`FlatTree` (a whole
 image flattened once and cached), or the container's :class:`Upper`. Levels are ordered
 upper-most first, like overlay's ``lowerdir=`` option.
 
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Iterable, Sequence
 
-from .content import Content
-from .errors import fs_error
+from ..content import Content
+from ..errors import fs_error
 from .layer import Layer
 from .tree import DIR, FILE, SYMLINK, Node, resolve, ancestors, basename, directory, join, normpath, parent, unique_inodes
 
@@ -229,7 +229,7 @@ class MergedView:
 
     def _walk(self, path: str, follow: bool) -> tuple[str, Found | None, Found | None]:
         """Resolve ``path`` -> (real path, found or None, found parent directory): the walk of
-        :func:`layerlab.tree.resolve`, each name looked up through the layers."""
+        :func:`layerlab.fs.tree.resolve`, each name looked up through the layers."""
         return resolve(path, follow, self._root(), lambda p, here: self._find_in(p, here.limit),
                        _node_of)
 
