@@ -6,8 +6,6 @@ from __future__ import annotations
 from ..fs.layer import Layer
 from ..fs.rootfs import RootFS
 from .base import Capabilities, StorageDriver
-
-
 from .overlay2 import Overlay2
 
 

@@ -10,8 +10,6 @@ from ..fs import changes as _changes
 from ..fs.layer import Layer
 from ..fs.rootfs import RootFS
 from .base import Capabilities, Kind, MountSpec, StorageDriver, naive_changes
-
-
 from .overlay import OverlayPhysical, OverlayRootFS
 
 

@@ -9,8 +9,6 @@ from ..fs.layer import Layer
 from ..fs.rootfs import RootFS
 from .base import Capabilities, MountSpec, StorageDriver, image_layers
 from .physical import level_du
-
-
 from .overlay import OverlayPhysical, OverlayRootFS
 
 
