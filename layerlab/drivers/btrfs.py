@@ -2,9 +2,7 @@
 """
 from __future__ import annotations
 
-
-from .base import (Capabilities, MountSpec)
-
+from .base import Capabilities, MountSpec
 from .extents import KiB, ExtentDriver
 
 

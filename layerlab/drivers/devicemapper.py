@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .base import (Capabilities, MountSpec)
+from .base import Capabilities, MountSpec
 from .physical import ExtentModel
 
 from .extents import KiB, ExtentDriver

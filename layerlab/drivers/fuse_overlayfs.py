@@ -2,7 +2,6 @@
 """
 from __future__ import annotations
 
-
 from ..fs.layer import Layer
 from ..fs.rootfs import RootFS
 from .base import Capabilities, StorageDriver

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .base import (Capabilities, MountSpec)
-
+from .base import Capabilities, MountSpec
 from .extents import KiB, ExtentDriver
 
 
