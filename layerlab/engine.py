@@ -23,14 +23,15 @@ from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 from .fs import changes as _changes
 from .clock import Clock, IdGenerator, rfc3339nano
 from .container import HANDLES_SIGTERM, Container, ExecResult, State, write_init_layer
-from .digest import sha256_digest
-from .drivers.base import init_keys
+from .digest import chain_ids, sha256_digest
+from .drivers.base import INIT_SUFFIX, Kind, init_keys
 from .errors import BuildError, Conflict, DaemonError, InvalidParameter, NotFound
 from .image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, full_reference, normalize_ref, registry_host
 from .fs.rootfs import FlatTree, RootFS
 
 if TYPE_CHECKING:
     from .build.builder import BuildResult
+    from .fs.layer import Layer
 
 NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 
@@ -93,7 +94,8 @@ class Engine:
         if b is None:
             from .build.builder import Builder
             b = self.__dict__["_builder_obj"] = Builder(self._resolve_for_build, self.clock, self.ids,
-                                                        self.build_cache)
+                                                        self.build_cache, driver=self.driver,
+                                                        register=self._register_layers)
             b.stub_parent_in_layer = self.graphdriver_store   # the containerd snapshotter differs
             b.max_layers = 125 if self.graphdriver_store else None   # the graphdriver layer store
         return b
@@ -114,15 +116,35 @@ class Engine:
         return self.hooks.driver
 
     def _register(self, img: Image) -> None:
-        """moby ``layerStore.Register``: each of the image's layers that the driver does not
-        hold yet is applied under its chain ID, on the layer below it. Layers shared with
-        another image are the same snapshot (same chain ID)."""
+        self._register_layers(img.layers)
+
+    def _register_layers(self, layers: Sequence[Layer]) -> str | None:
+        """moby ``layerStore.Register``: each layer (base first) that the driver does not hold
+        yet is applied under its chain ID, on the layer below it; returns the top one's chain
+        ID. Layers shared with another image are the same snapshot (same chain ID)."""
         d = self.driver
         parent = None
-        for chain_id, layer in zip(img.chain_ids, img.layers):
+        for chain_id, layer in zip(chain_ids([layer.diff_id for layer in layers]), layers):
             if chain_id not in d:
                 d.apply(chain_id, parent, layer)
             parent = chain_id
+        return parent
+
+    def _release_unused_layers(self) -> None:
+        """moby's layer store releases a layer no image and no container references any more:
+        after a build, the layers of steps that ended in no image (a failed build, a stage
+        that was not the target) go, top first."""
+        d = self.driver
+        keep = {cid for img in self.images_by_id.values() for cid in img.chain_ids}
+        keep |= {cid for c in self.containers.values() for cid in c.image.chain_ids}
+        while True:
+            parents = {info.parent for info in d.walk()}
+            gone = [info.key for info in d.walk() if info.kind == Kind.COMMITTED and info.key not in keep
+                    and info.key not in parents and not info.key.endswith(INIT_SUFFIX)]
+            if not gone:
+                return
+            for key in gone:
+                d.remove(key)
 
     def _prepare_rootfs(self, cid: str, img: Image, now: int, read_only: bool = False) -> RootFS:
         """A new container's root filesystem, made through the driver's verbs as moby's
@@ -310,6 +332,7 @@ class Engine:
                 c.state, c.exit_code = State.EXITED, exc.step_exit_code or 0
                 c.started_at, c.finished_at = now, now   # it ran: ps shows Exited (N), not Created
                 self.containers[cid] = c
+            self._release_unused_layers()
             raise
         for inter in result.intermediates:
             self._add(inter)
@@ -321,6 +344,7 @@ class Engine:
             result.log.extend(f"Successfully tagged {normalize_ref(t)}" for t in tags)
         elif tags:
             result.log.extend(f"#{result.export_step} naming to {full_reference(t)} done" for t in tags)
+        self._release_unused_layers()
         return result
 
     def import_tar(self, data: bytes | str | os.PathLike, ref: str | None = None,

@@ -30,7 +30,7 @@ import json
 import posixpath
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from .context import BuildContext
 from ..clock import DEFAULT_EPOCH, Clock, IdGenerator
@@ -76,11 +76,18 @@ class Builder:
     """Builds images. ``resolve(ref, buildkit)`` finds a base image (local store, else a pull)."""
 
     def __init__(self, resolve: Callable[[str, bool], Image | None], clock: Clock, ids: IdGenerator,
-                 cache: dict | None = None):
+                 cache: dict | None, *, driver, register: Callable[[Sequence[Layer]], str | None]):
+        """``driver``: the Engine's storage driver, in which every step that writes files runs
+        (see :meth:`_container`); ``register(layers)``: the Engine registers those layers with
+        the driver (moby ``layerStore.Register``) and returns the top one's key."""
         self.resolve = resolve
         self.clock = clock
         self.ids = ids
         self.cache = cache if cache is not None else {}
+        self.driver = driver
+        self.register = register
+        self._steps = 0
+        self._open: list[str] = []
 
     # BuildKit mount stubs leave their parent directory in a RUN layer (graphdriver diffs);
     # the Engine turns this off for the containerd snapshotter (see _clean_mount_stubs).
@@ -304,6 +311,16 @@ class Builder:
 
     def _step(self, state: _State, inst: Instruction, ctx: BuildContext, buildkit: bool,
               build_args, stages, n: int) -> tuple[Layer | None, HistoryEntry, str]:
+        """One instruction. A step container it prepared is removed afterwards, whether the
+        step succeeded or not (moby: ``Removing intermediate container``)."""
+        try:
+            return self._run_step(state, inst, ctx, buildkit, build_args, stages, n)
+        finally:
+            while self._open:
+                self.driver.remove(self._open.pop())
+
+    def _run_step(self, state: _State, inst: Instruction, ctx: BuildContext, buildkit: bool,
+                  build_args, stages, n: int) -> tuple[Layer | None, HistoryEntry, str]:
         kw = inst.keyword
         env = self._env(state, build_args)
         cfg = state.config
@@ -336,7 +353,7 @@ class Builder:
                         fs.chown(path, fs.uid, fs.gid)
             except FsError as exc:
                 raise BuildError(f"failed to solve: mkdir {path}: {exc.strerror.lower()}", line=inst.line) from None
-            layer = fs.upper.freeze()
+            layer = self._layer()
             if buildkit:
                 return layer, HistoryEntry(now, f"WORKDIR {path}", comment), ""
             empty = layer.is_empty
@@ -399,12 +416,25 @@ class Builder:
         raise BuildError.parse_error(inst.line, f"unknown instruction: {kw.upper()}")
 
     def _container(self, state: _State) -> RootFS:
-        """A writable filesystem on the stage's tree, acting as the stage's USER."""
-        fs = RootFS([state.flat], clock=self.clock)
+        """The step's container: an active snapshot prepared through the driver on the stage's
+        layers (registered first; their files seen through the stage's flat tree), acting as
+        the stage's USER. Its changes become the step's layer (:meth:`_layer`: the driver's
+        ``diff``, as moby's classic builder commits each step container), and :meth:`_step`
+        removes it."""
+        self._steps += 1
+        key = f"build-step-{self._steps}"
+        parent = self.register(state.layers) if state.layers else None
+        self.driver.prepare(key, parent, lower=state.flat)
+        self._open.append(key)
+        fs = self.driver.fs(key)
         user = state.config.user
         if user:
             fs.uid, fs.gid = _lookup_user(state.flat, user)
         return fs
+
+    def _layer(self) -> Layer:
+        """The changes of the open step container, as a layer (the driver's ``diff``)."""
+        return self.driver.diff(self._open[-1])
 
     def _run(self, state, inst, env, buildkit, build_args, now, comment):
         from .. import shell as _shell  # the shell registers package managers on import
@@ -450,7 +480,7 @@ class Builder:
                     fs.upper.remove(p)
         if stubs:
             _clean_mount_stubs(fs, stubs, self.stub_parent_in_layer)
-        layer = fs.upper.freeze()
+        layer = self._layer()
         if buildkit:
             return layer, HistoryEntry(now, f"RUN {shown} # buildkit", comment), output
         empty = layer.is_empty
@@ -526,7 +556,7 @@ class Builder:
                 if into_dir or fs.is_dir(dest):
                     target = join(dest, posixpath.basename(p))
                 place(target, node)
-        layer = fs.upper.freeze()
+        layer = self._layer()
         shown_srcs = " ".join(srcs)
         flags = "".join(f"--{k}={v} " for k, v in inst.flags.items() if k in ("chown", "chmod", "from", "link", "parents"))
         if buildkit:

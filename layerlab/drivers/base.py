@@ -418,6 +418,7 @@ class StorageDriver(NaiveDiff):
         if kids:
             raise Conflict(f"cannot remove snapshot {key}: it has {len(kids)} child(ren)")
         del self.snapshots[key]
+        self._cache_ids.pop(key, None)    # derived from the key: the same if the key comes back
 
     def stat(self, key: str) -> SnapshotInfo:
         s = self._snap(key)

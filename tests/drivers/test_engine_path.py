@@ -128,3 +128,38 @@ def test_create_refused_by_depth_changes_nothing(busybox_tar):
     with pytest.raises(Conflict, match="max depth exceeded"):
         eng.create("deep:1")
     assert keys(eng.driver) == before
+
+
+@pytest.mark.parametrize("buildkit", [True, False])
+@pytest.mark.parametrize("name", ["overlay2", "btrfs"])
+def test_build_steps_run_in_driver_snapshots(name, buildkit, busybox_tar):
+    """Every step that writes files runs in an active snapshot prepared on the layers so far;
+    its changes become the step's layer (diff), and the snapshot is removed. A failed build
+    leaves no layer behind (the classic builder leaves its failed step's container)."""
+    eng = engine(name, busybox_tar)
+    d = eng.driver
+    prepared = []
+    prepare = d.prepare
+
+    def spy(key, parent=None, **kw):
+        prepared.append((key, parent))
+        return prepare(key, parent, **kw)
+
+    d.prepare = spy
+    img = eng.build("FROM bb:1\nRUN echo hi > /f\nENV A=1\nCOPY a /a\n", {"a": "x"}, tag="t:1",
+                    buildkit=buildkit).image
+    steps = [(k, p) for k, p in prepared if k.startswith("build-step-")]
+    assert [p for _, p in steps] == [img.chain_ids[0], img.chain_ids[1]]      # RUN on bb:1, COPY on RUN
+    assert not any(k.startswith("build-step-") for k in d.snapshots)
+    assert set(d.snapshots) == set(img.chain_ids)
+    assert d.fs(img.chain_ids[1]).read_bytes("/f") == b"hi\n"
+
+    before = set(d.snapshots)
+    with pytest.raises(Exception, match="non-zero code: 1|exit code: 1"):
+        eng.build("FROM bb:1\nRUN echo a > /a\nRUN false\n", {}, tag="t:2", buildkit=buildkit)
+    left = set(d.snapshots) - before
+    if buildkit:
+        assert left == set()                                   # the RUN echo layer was released
+    else:
+        (ctr,) = [c for c in eng.ps(all=True)]                 # the failed step's container stays
+        assert left == {ctr.id, ctr.id + "-init", *ctr.image.chain_ids} - before
