@@ -23,16 +23,29 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from enum import StrEnum
 
 from .rootfs import MergedView, RootFS
 from .tree import DIR, Node, join
 
-ADDED, CHANGED, DELETED = "A", "C", "D"
+class ChangeKind(StrEnum):
+    """A ``docker diff`` line's letter. A StrEnum: ``ChangeKind.ADDED == "A"``, and it shows,
+    prints and marshals as the letter."""
+
+    ADDED = "A"
+    CHANGED = "C"
+    DELETED = "D"
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+ADDED, CHANGED, DELETED = ChangeKind.ADDED, ChangeKind.CHANGED, ChangeKind.DELETED
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    kind: str  # "A", "C" or "D"
+    kind: ChangeKind
     path: str
 
     def __str__(self) -> str:

@@ -9,11 +9,25 @@ import errno as _errno
 import posixpath
 import stat as _stat
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from ..content import EMPTY, Content
 
-FILE, DIR, SYMLINK, CHAR = "file", "dir", "symlink", "char"
+class NodeKind(StrEnum):
+    """What a name is (``lstat``'s file type). A StrEnum: ``NodeKind.FILE == "file"``, and it
+    shows, prints and marshals as the word."""
+
+    FILE = "file"
+    DIR = "dir"
+    SYMLINK = "symlink"
+    CHAR = "char"          # a character device (``/dev/console`` in the init layer, whiteouts on disk)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+FILE, DIR, SYMLINK, CHAR = NodeKind.FILE, NodeKind.DIR, NodeKind.SYMLINK, NodeKind.CHAR
 _TYPE_BITS = {FILE: _stat.S_IFREG, DIR: _stat.S_IFDIR, SYMLINK: _stat.S_IFLNK, CHAR: _stat.S_IFCHR}
 
 WHITEOUT_PREFIX = ".wh."
@@ -27,7 +41,7 @@ class Node:
     """One filesystem object. ``ino`` is non-zero only for names that share an inode
     (hard links) inside one layer or writable layer."""
 
-    kind: str
+    kind: NodeKind
     mode: int = 0o644
     uid: int = 0
     gid: int = 0
