@@ -11,7 +11,7 @@ once per student). Results come back to the parent as plain data and are merged 
     SUBMISSIONS/bob/chain.ipynb     --->   OUT/feedback/alice/chain.html
                                            OUT/autograded/alice/chain.ipynb
 
-Statuses (column ``status`` of grades.csv):
+Statuses (column ``status`` of grades.csv; `autograder.status.Status` in code):
 
 ==========  ===============================================================================
 graded      nbgrader graded the notebook; ``score`` is the autograded score
