@@ -272,39 +272,28 @@ def _defended_config(config, work: Path, course_root: Path, name: str, timeout: 
     return {"JUPYTER_PATH": path, ENV_VAR: json.dumps(sandbox)}
 
 
-def _sanitize_preprocessors() -> list:
-    """nbgrader's sanitizing pipeline (``Autograde.sanitize_preprocessors``) with
-    `autograder.repair.RepairMetadata` first: the defended path's sanitize step."""
-    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                        OverwriteCells, OverwriteKernelspec)
-
-    from .repair import RepairMetadata
-
-    return [RepairMetadata, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-            CheckCellMetadata]
-
-
 @dataclass
 class _Staged:
     """A private course copy holding one submission, ready for nbgrader (see `_stage`)."""
 
     work: Path            # the throw-away course directory
-    released: Path        # the released notebook the student was given
-    versions: dict        # autograder.gradebook.released_versions of this notebook
     edited: list          # grade_ids of locked cells the student changed ("x (deleted)")
-    as_given: list        # grade_ids of locked cells left as they were given
+    repaired: list        # what `RepairMetadata` repaired (defended path only)
 
 
-def _stage(work: Path, course_root: Path, name: str, student: str, nb) -> _Staged:
+def _stage(work: Path, course_root: Path, name: str, student: str, nb, *,
+           isolation: bool) -> _Staged:
     """Stage a submission in the private course ``work``: a copy of the gradebook, the
     source and release folders linked, the notebook written where nbgrader looks for it.
 
-    The edited locked cells are found here, on the notebook as submitted; the metadata
-    repair runs later inside nbgrader's sanitize step (`_run_autograde`).
+    The edited locked cells are found on the notebook as submitted; then, on the defended
+    path, `autograder.repair.RepairMetadata` puts the released nbgrader metadata back
+    (here and not in nbgrader's sanitize step: that module says why).
     """
     import nbformat
 
     from .gradebook import released_versions
+    from .repair import RepairMetadata
 
     shutil.copyfile(course_root / "gradebook.db", work / "gradebook.db")
     for step in ("source", "release"):
@@ -318,8 +307,14 @@ def _stage(work: Path, course_root: Path, name: str, student: str, nb) -> _Stage
                 if isinstance(c.get("metadata", {}).get("nbgrader"), dict)
                 and c.metadata["nbgrader"].get("grade_id")
                 and c.metadata["nbgrader"].get("locked")} - set(edited)
+    repaired = []
+    if isolation:
+        repair = RepairMetadata(released_path=str(released), versions=versions,
+                                as_given=sorted(as_given))
+        nb, _ = repair.preprocess(nb, {})
+        repaired = repair.repaired
     nbformat.write(nb, str(dest))
-    return _Staged(work, released, versions, edited, sorted(as_given))
+    return _Staged(work, edited, repaired)
 
 
 def _run_autograde(result: Result, staged: _Staged, course_root: Path, name: str,
@@ -328,9 +323,8 @@ def _run_autograde(result: Result, staged: _Staged, course_root: Path, name: str
     """Run nbgrader's Autograde on the staged course; returns its config, and keeps its
     log in ``result.log``.
 
-    Defended (``isolation``): the sandbox kernel and isolated tests (`_defended_config`),
-    and `RepairMetadata` first in the sanitize step, reporting to repairs.json. Plain: the
-    worker's pooled kernels when enabled. nbgrader's failures are left in the log (read by
+    Defended (``isolation``): the sandbox kernel and isolated tests (`_defended_config`).
+    Plain: the worker's pooled kernels when enabled. nbgrader's failures are left in the log (read by
     `_failure_reason`). Afterwards the kernel for this worker's next notebook is booted.
     """
     from nbgrader.converters import Autograde, NbGraderException
@@ -341,11 +335,6 @@ def _run_autograde(result: Result, staged: _Staged, course_root: Path, name: str
     env = {}
     if isolation:
         env = _defended_config(config, work, course_root, name, timeout, limits, deny_read)
-        config.Autograde.sanitize_preprocessors = _sanitize_preprocessors()
-        config.RepairMetadata.released_path = str(staged.released)
-        config.RepairMetadata.versions = staged.versions
-        config.RepairMetadata.as_given = staged.as_given
-        config.RepairMetadata.report_path = str(work / "repairs.json")
     elif kernels._state["enabled"]:
         _pooled_plain_config(config)
     with capture_log() as (log, buf), _setenv(env):
@@ -537,7 +526,6 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
     from sqlalchemy.exc import SAWarning
 
     from .gradebook import exercise_titles
-    from .repair import read_report
 
     # nbgrader's gradebook emits "not in session" SAWarnings per student (jupyter/nbgrader
     # api.py:2229); they are noise for the grader's user
@@ -560,14 +548,11 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
 
     work = Path(tempfile.mkdtemp(prefix=f"grade-{student}-", dir=scratch))
     try:
-        staged = _stage(work, course_root, name, student, nb)
+        staged = _stage(work, course_root, name, student, nb, isolation=isolation)
         config = _run_autograde(
             result, staged, course_root, name, student, timeout=timeout, isolation=isolation,
             limits=limits, deny_read=list(deny_read or []) + [str(submission.parent.parent)])
-        repairs = read_report(work / "repairs.json")
-        if "error" in repairs:
-            return done(status=Status.ERROR, reason="grader error: " + repairs["error"])
-        flags = repairs["repaired"] + _integrity_flags(work, isolation)
+        flags = staged.repaired + _integrity_flags(work, isolation)
 
         graded = work / "autograded" / student / name / f"{name}.ipynb"
         max_score, scores = _read_scores(config, name, student, graded)

@@ -6,31 +6,32 @@ Resetting every cell's nbgrader metadata to the released values lets nbgrader re
 cells' sources from the gradebook and grade the rest; cells with unknown or duplicate
 grade_ids become plain cells. Honest submissions are unchanged.
 
-Where it runs: first in nbgrader's ``Autograde.sanitize_preprocessors`` (see
-``autograder.grading._sanitize_preprocessors``), before ClearOutput, DeduplicateIds, OverwriteCells and
-CheckCellMetadata. Nothing in Autograde reads a submission's cell metadata earlier:
-``init_assignment`` looks the student, assignment and notebook up in the gradebook by
-name only, and the exporter reads the file just before running this list. Only the
-defended pipeline installs it (``isolation=True``); plain nbgrader sees the notebook as
-the student left it.
+Where it runs: in grade_one's staging phase (``autograder.grading._stage``), through the
+Preprocessor API (``preprocess(nb, resources)``), on the submission before it is written
+into the private course; only on the defended path (``isolation=True``). Not inside
+nbgrader's Autograde, although nothing there reads a cell's metadata before its sanitize
+step (``init_assignment`` looks the student, assignment and notebook up by name):
 
-nbgrader runs preprocessors inside its converter, which swallows their exceptions into
-its log, and the instance is built by nbconvert's exporter: so the preprocessor also
-writes what it did to ``report_path`` (``{"repaired": [...]}``, or ``{"error": "Type:
-message"}`` when it failed), which `read_report` gives back to the grader.
+- nbconvert's exporter validates the notebook against the nbformat schema after *every*
+  preprocessor. First in ``Autograde.sanitize_preprocessors`` this repair would be
+  validated before nbgrader's ClearOutput has filled in a code cell's missing
+  ``execution_count``/``outputs``, so such a notebook (which nbgrader grades) would fail
+  ("Notebook is invalid after preprocessor RepairMetadata").
+- Placed after ClearOutput, it would no longer act before nbgrader's sanitizing:
+  ClearOutput would clear cells by the student's cell types, not the released ones.
+- nbgrader's converter turns a preprocessor's exception into a log line and a failed
+  submission; a bug in the repair must be the grader's ``error``, never the student's
+  ``failed``. And what it repaired would have to come back out through a file.
 """
 
 from __future__ import annotations
 
 import copy
-import json
-import traceback
-from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Dict, List, Unicode
 
-__all__ = ["RepairMetadata", "significant", "read_report"]
+__all__ = ["RepairMetadata", "significant"]
 
 
 def significant(meta: dict) -> tuple:
@@ -66,24 +67,12 @@ class RepairMetadata(Preprocessor):
     as_given = List(
         Unicode(), help="grade_ids of locked cells the student left as they were given"
     ).tag(config=True)
-    report_path = Unicode(
-        "", help="where to write {'repaired': [...]} or {'error': ...} ('' for nowhere)"
-    ).tag(config=True)
 
     def preprocess(self, nb, resources):
-        self.repaired: list[str] = []
-        try:
-            self.repaired = self._repair(nb)
-        except Exception as exc:
-            self._report({"error": "".join(traceback.format_exception_only(exc))
-                          .strip().splitlines()[-1]})
-            raise
-        self._report({"repaired": self.repaired})
+        """Repair ``nb`` in place; the descriptions of what was repaired are left in
+        ``self.repaired`` (the flags grade_one reports)."""
+        self.repaired: list[str] = self._repair(nb)
         return nb, resources
-
-    def _report(self, data: dict) -> None:
-        if self.report_path:
-            Path(self.report_path).write_text(json.dumps(data))
 
     def _repair(self, nb) -> list[str]:
         import nbformat
@@ -120,10 +109,3 @@ class RepairMetadata(Preprocessor):
                     cell.pop("execution_count", None)
                 repaired.append(f"cell type of {gid} reset to {original.cell_type}")
         return repaired
-
-
-def read_report(path: Path) -> dict:
-    """What `RepairMetadata` wrote to ``path``: {'repaired': [...]} or {'error': ...};
-    {'repaired': []} when it never ran (nbgrader stopped before reading the notebook)."""
-    path = Path(path)
-    return json.loads(path.read_text()) if path.exists() else {"repaired": []}

@@ -1,8 +1,8 @@
 """The metadata repair as an nbgrader preprocessor, and grading statuses as a StrEnum.
 
 The repair tests run `RepairMetadata` on a released notebook (built by nbgrader once per
-session, the `released` fixture) without grading anything; the expected descriptions are
-those the repair gave when it was a function inside grade_one (same inputs, same words).
+session, the `released` fixture); the expected descriptions are those the repair gave when
+it was a function inside grade_one (same inputs, same words). One test grades (twice).
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from autograder.grading import CSV_COLUMNS, Result, _sanitize_preprocessors, write_csv
-from autograder.repair import RepairMetadata, read_report
+from autograder.grading import CSV_COLUMNS, Result, grade_one, write_csv
+from autograder.repair import RepairMetadata
 from autograder.status import SCORED, Status
 from autograder.synthetic import make_submission
+
+from .util import TIMEOUT
 
 
 def _cells(nb, gid):
@@ -88,38 +90,41 @@ def test_cells_as_given_are_reset_but_not_reported(released, tmp_path):
     assert _cells(nb, "predict_tests")[0].metadata.nbgrader["points"] == 1
 
 
-def test_runs_from_config_through_an_nbconvert_exporter(tampered, released, tmp_path):
-    """Registered by class, configured by traitlets config, as nbgrader's Autograde does;
-    what it repaired reaches the report file."""
+def test_runs_from_config_through_an_nbconvert_exporter(tampered, released):
+    """A real nbconvert preprocessor: registered by class and configured by traitlets
+    config in an exporter's pipeline, it repairs as when called directly."""
     from nbconvert.exporters import NotebookExporter
 
     c = Config()
     c.RepairMetadata.released_path = str(released)
-    c.RepairMetadata.report_path = str(tmp_path / "repairs.json")
     exporter = NotebookExporter(config=c)
     exporter.register_preprocessor(RepairMetadata)
     out, _ = exporter.from_notebook_node(tampered)
-    assert "'renamed'" not in out
-    report = read_report(tmp_path / "repairs.json")
-    assert len(report["repaired"]) == 5
-    assert report["repaired"][2] == "cell type of chain_tests reset to code"
+    assert "'renamed'" not in out and '"grade_id": "renamed"' not in out
+    nb = nbformat.reads(out, as_version=4)
+    assert _cells(nb, "chain_tests")[0].cell_type == "code"
+    assert len(_cells(nb, "chain_tests")) == 1
 
 
-def test_a_failing_repair_reports_its_error(tampered, tmp_path):
-    pp = RepairMetadata(released_path=str(tmp_path / "nope.ipynb"),
-                        report_path=str(tmp_path / "repairs.json"))
-    with pytest.raises(FileNotFoundError):
-        pp(tampered, {})
-    error = read_report(tmp_path / "repairs.json")["error"]
-    assert error.startswith("FileNotFoundError: ") and "nope.ipynb" in error
-    assert read_report(tmp_path / "never-written.json") == {"repaired": []}
-
-
-def test_repair_runs_first_in_nbgraders_sanitize_step():
-    from nbgrader.converters import Autograde
-
-    nbgrader_default = Autograde.class_traits()["sanitize_preprocessors"].default()
-    assert _sanitize_preprocessors() == [RepairMetadata, *nbgrader_default]
+def test_staging_repairs_a_notebook_nbgraders_pipeline_would_refuse(course, released, tmp_path):
+    """Why the repair runs in grade_one's staging and not first in Autograde's sanitize
+    step: a code cell without ``execution_count`` (ClearOutput supplies it) and a test cell
+    retyped as markdown is graded, with the retype repaired and flagged; inside nbgrader,
+    the exporter's schema check after the repair would fail the whole submission."""
+    dest = make_submission(released, tmp_path / "subs" / "eve" / "chain.ipynb", "partial")
+    nb = json.loads(dest.read_text())
+    for cell in nb["cells"]:
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if gid == "chain_answer":
+            del cell["execution_count"]
+        elif gid == "predict_tests":
+            cell["cell_type"] = "markdown"
+    dest.write_text(json.dumps(nb))
+    r = grade_one(course.root, "chain", "eve", dest, None, timeout=TIMEOUT)
+    assert (r.status, r.score) == (Status.FLAGGED, 2.0), r.reason
+    assert r.reason.endswith("cell type of predict_tests reset to code"), r.reason
+    plain = grade_one(course.root, "chain", "eve", dest, None, timeout=TIMEOUT, isolation=False)
+    assert "reset" not in plain.reason  # the plain pipeline is not repaired
 
 
 def test_status_is_its_word_in_csv_json_and_pickles(tmp_path):
