@@ -22,6 +22,7 @@ _EXPORTS = {
     "Course": "course", "release": "course",
     "AuthoringError": "errors", "AutograderError": "errors", "ReleaseError": "errors",
     "Result": "grading", "grade": "grading", "grade_one": "grading", "write_csv": "grading",
+    "Status": "status",
 }
 
 
@@ -34,6 +35,6 @@ def __getattr__(name):
 
 __all__ = [
     "AuthoringError", "AutograderError", "Course", "ReleaseError", "Result",
-    "check_notebook", "find_problems", "format_report", "grade", "grade_one", "release",
+    "Status", "check_notebook", "find_problems", "format_report", "grade", "grade_one", "release",
     "validate_source", "write_csv",
 ]

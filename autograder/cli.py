@@ -51,6 +51,7 @@ import time
 from pathlib import Path
 
 from .errors import AutograderError
+from .status import Status
 
 __all__ = ["main"]
 
@@ -174,16 +175,16 @@ def _cmd_grade(args) -> int:
                     isolation=not args.no_isolation, students=args.student,
                     roster=args.roster, scheduler=args.scheduler)
     elapsed = time.monotonic() - t0
-    counts: dict[str, int] = {}
+    counts: dict[Status, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    graded = sum(1 for r in results if r.status != "missing")
+    graded = sum(1 for r in results if r.status != Status.MISSING)
     rate = graded / elapsed if elapsed else 0.0
     print(f"{len(results)} notebook(s) in {elapsed:.1f} s ({rate:.2f}/s): "
           + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     print(f"grades: {Path(args.out) / 'grades.csv'} (the whole class); "
           f"gradebook: {Path(course_dir) / 'gradebook.db'}; exports: {Path(args.out) / 'exports'}")
-    attention = [r for r in results if r.status in ("failed", "invalid", "error", "flagged")]
+    attention = [r for r in results if r.status in (Status.FAILED, Status.INVALID, Status.ERROR, Status.FLAGGED)]
     for r in attention:
         print(f"  needs attention: {r.student}/{r.notebook}: {r.status}: {r.reason}")
     return 1 if attention else 0

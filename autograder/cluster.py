@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AutograderError
+from .status import Status
 
 if TYPE_CHECKING:
     from .grading import Result
@@ -226,11 +227,11 @@ def _lost(task, exc) -> "Result":
     if isinstance(exc, KilledWorker):
         tries = getattr(exc, "allowed_failures", None)
         times = f"{tries + 1} times" if isinstance(tries, int) else "each time it was sent"
-        return Result(task.student, task.notebook, None, None, "failed",
+        return Result(task.student, task.notebook, None, None, Status.FAILED,
                       f"the Dask worker grading this notebook died, {times} "
                       "(distributed.scheduler.allowed-failures): not graded")
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return Result(task.student, task.notebook, None, None, "error",
+    return Result(task.student, task.notebook, None, None, Status.ERROR,
                   f"grader error on the Dask cluster: {type(exc).__name__}: {text}")
 
 

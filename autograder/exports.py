@@ -25,6 +25,8 @@ import json
 import zipfile
 from pathlib import Path
 
+from .status import SCORED, Status
+
 __all__ = ["class_table", "write_exports", "read_roster"]
 
 
@@ -69,7 +71,7 @@ def class_table(course_root: str | Path | None, results) -> list[dict]:
     for r in results:
         grades = {}
         stored = gb.get((r.student, r.notebook))
-        if r.status in ("graded", "flagged"):
+        if r.status in SCORED:
             if stored:
                 grades = {g: {"auto": a, "manual": m, "max": mx} for g, (a, m, _, mx)
                           in stored.items()}
@@ -83,9 +85,9 @@ def class_table(course_root: str | Path | None, results) -> list[dict]:
                     for g in grades.values())
         pending = sum(g["max"] for g in grades.values()
                       if g["manual"] is None and g["auto"] is None)
-        if r.status == "missing":
+        if r.status == Status.MISSING:
             score = auto = 0.0
-        elif r.status not in ("graded", "flagged"):
+        elif r.status not in SCORED:
             score = auto = None
         rows.append({"student": r.student, "notebook": r.notebook, "status": r.status,
                      "reason": r.reason, "autograded": auto, "manual": manual, "score": score,
@@ -167,9 +169,9 @@ def write_exports(out_dir: str | Path, course_root: str | Path | None, results, 
         cells = [_fmt(mine[n]["score"]) if n in mine else "0" for n in notebooks]
         total = sum(mine[n]["score"] or 0.0 for n in mine)
         pending = sum(mine[n]["pending"] for n in mine)
-        submitted = sum(1 for n in mine if mine[n]["status"] != "missing")
+        submitted = sum(1 for n in mine if mine[n]["status"] != Status.MISSING)
         problems = [f"{n}: {mine[n]['status']}" for n in notebooks
-                    if n in mine and mine[n]["status"] not in ("graded", "missing")]
+                    if n in mine and mine[n]["status"] not in (Status.GRADED, Status.MISSING)]
         note = "no submission" if not submitted else "; ".join(problems)
         if info.get(s, {}).get("roster") is None and roster:
             note = (note + "; " if note else "") + "not on the roster"

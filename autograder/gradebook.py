@@ -28,6 +28,8 @@ import re
 import shutil
 from pathlib import Path
 
+from .status import SCORED, Status
+
 __all__ = ["ClassRecord", "exercise_titles", "name_cells", "sync_course"]
 
 RESULTS = "results.json"
@@ -190,7 +192,7 @@ def sync_course(course_root: str | Path, results, submissions: dict | None = Non
     written = 0
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gb:
         for r in results:
-            if r.status == "missing":
+            if r.status == Status.MISSING:
                 gb.update_or_create_student(r.student, **students.get(r.student, {}))
                 continue
             gb.update_or_create_student(r.student, **students.get(r.student, {}))
@@ -220,7 +222,7 @@ def sync_course(course_root: str | Path, results, submissions: dict | None = Non
             for grade in sub.grades:
                 c = by_id.get(grade.name)
                 if c is None:
-                    grade.auto_score = None if r.status in ("graded", "flagged") else 0.0
+                    grade.auto_score = None if r.status in SCORED else 0.0
                     continue
                 auto = c.get("auto_score", c.get("score"))
                 grade.auto_score = None if auto is None else float(auto)
@@ -228,7 +230,7 @@ def sync_course(course_root: str | Path, results, submissions: dict | None = Non
                                                 or grade.auto_score is None
                                                 or c.get("needs_manual_grade"))
             note = ""
-            if r.status != "graded" or r.reason:
+            if r.status != Status.GRADED or r.reason:
                 note = f"Autograder: {r.status}" + (f": {r.reason}" if r.reason else "")
             comments = list(sub.comments)
             if comments:
@@ -238,7 +240,7 @@ def sync_course(course_root: str | Path, results, submissions: dict | None = Non
                         c.auto_comment = note or None
                     elif c.auto_comment and c.auto_comment.startswith("Autograder:"):
                         c.auto_comment = None
-            sub.flagged = r.status != "graded"
+            sub.flagged = r.status != Status.GRADED
             written += 1
         gb.db.commit()
     return written
@@ -272,9 +274,9 @@ RELEASES = "releases.json"
 
 
 def _significant_json(meta: dict) -> list:
-    from .grading import _significant
+    from .repair import significant
 
-    return list(_significant(meta))
+    return list(significant(meta))
 
 
 def record_release(course_root: str | Path, names) -> dict:

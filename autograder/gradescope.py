@@ -47,6 +47,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import AutograderError
+from .status import SCORED
 
 __all__ = ["results_json", "build_zip", "run"]
 
@@ -80,7 +81,7 @@ def results_json(rows: list[dict], hidden: dict[str, set[str]],
     tests, notes = [], []
     for r in sorted(rows, key=lambda r: r["notebook"]):
         n = r["notebook"]
-        if r["status"] not in ("graded", "flagged"):
+        if r["status"] not in SCORED:
             tests.append({"name": n, "score": r["score"] or 0.0,
                           "max_score": r["max_score"] or 0.0, "status": "failed",
                           "output": f"{r['status']}: {r['reason']}", "visibility": "visible"})

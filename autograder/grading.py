@@ -11,7 +11,7 @@ once per student). Results come back to the parent as plain data and are merged 
     SUBMISSIONS/bob/chain.ipynb     --->   OUT/feedback/alice/chain.html
                                            OUT/autograded/alice/chain.ipynb
 
-Statuses (column ``status`` of grades.csv):
+Statuses (column ``status`` of grades.csv; `autograder.status.Status` in code):
 
 ==========  ===============================================================================
 graded      nbgrader graded the notebook; ``score`` is the autograded score
@@ -51,8 +51,9 @@ from .course import Course, _coursedir, capture_log, nbgrader_config
 from .errors import AutograderError
 from .gradebook import ClassRecord, record_release, sync_course
 from .ingest import ingest
+from .status import Status
 
-__all__ = ["Result", "grade", "grade_one", "write_csv", "CSV_COLUMNS", "discover"]
+__all__ = ["Result", "Status", "grade", "grade_one", "write_csv", "CSV_COLUMNS", "discover"]
 
 CSV_COLUMNS = ("student", "notebook", "score", "max_score", "status", "reason",
                "needs_manual_grade", "seconds")
@@ -66,7 +67,7 @@ class Result:
     notebook: str
     score: float | None
     max_score: float | None
-    status: str
+    status: Status
     reason: str = ""
     needs_manual_grade: bool = False
     seconds: float = 0.0
@@ -74,6 +75,11 @@ class Result:
     feedback: str | None = None   # path of the feedback page, if any
     autograded: str | None = None  # path of the autograded notebook, if any
     log: str = ""
+
+    def __post_init__(self):
+        # a status read back as a plain word (JSON, grades.csv) becomes its member; an
+        # unknown word is refused here rather than miscounted later
+        self.status = Status(self.status)
 
     def row(self) -> dict:
         d = asdict(self)
@@ -266,63 +272,226 @@ def _defended_config(config, work: Path, course_root: Path, name: str, timeout: 
     return {"JUPYTER_PATH": path, ENV_VAR: json.dumps(sandbox)}
 
 
-def _significant(meta: dict) -> tuple:
-    """The nbgrader metadata that decides how a cell is graded (not checksum/cell_type,
-    which nbgrader recomputes or takes from the gradebook)."""
-    points = meta.get("points")
-    try:
-        points = float(points) if points is not None else None
-    except (TypeError, ValueError):
-        pass
-    return tuple(bool(meta.get(k)) for k in ("grade", "solution", "locked", "task")) + (
-        meta.get("grade_id"), points, meta.get("schema_version"))
+@dataclass
+class _Staged:
+    """A private course copy holding one submission, ready for nbgrader (see `_stage`)."""
+
+    work: Path            # the throw-away course directory
+    edited: list          # grade_ids of locked cells the student changed ("x (deleted)")
+    repaired: list        # what `RepairMetadata` repaired (defended path only)
 
 
-def _repair_metadata(nb, released_path: Path, versions: dict | None = None,
-                     as_given: Iterable[str] = ()) -> list[str]:
-    """Put back the released nbgrader metadata of every cell, before nbgrader sees it.
+def _stage(work: Path, course_root: Path, name: str, student: str, nb, *,
+           isolation: bool) -> _Staged:
+    """Stage a submission in the private course ``work``: a copy of the gradebook, the
+    source and release folders linked, the notebook written where nbgrader looks for it.
 
-    Plain nbgrader refuses a notebook whose nbgrader metadata was edited (inconsistent
-    checksums, a grade cell without an id, an unknown schema) and fails the whole
-    submission. Resetting the metadata to the released values lets nbgrader restore the
-    cells' sources and grade the rest; cells with unknown grade_ids become plain cells.
-    Honest submissions are unchanged. Returns descriptions of what was repaired.
+    The edited locked cells are found on the notebook as submitted; then, on the defended
+    path, `autograder.repair.RepairMetadata` puts the released nbgrader metadata back
+    (here and not in nbgrader's sanitize step: that module says why).
     """
-    import copy
-
     import nbformat
 
-    released = nbformat.read(str(released_path), as_version=4)
-    meta = {c.metadata["nbgrader"].get("grade_id"): c for c in released.cells
-            if "nbgrader" in c.metadata}
-    seen, repaired = set(), []
-    for cell in nb.cells:
-        m = cell.get("metadata", {}).get("nbgrader")
-        if m is None:
-            continue
-        gid = m.get("grade_id") if isinstance(m, dict) else None
-        if gid not in meta or gid in seen:
-            del cell.metadata["nbgrader"]
-            repaired.append(f"nbgrader metadata removed from a cell claiming grade_id "
-                            f"{gid!r}" + (" (duplicate)" if gid in seen else ""))
-            continue
-        seen.add(gid)
-        original = meta[gid]
-        if m != original.metadata["nbgrader"]:
-            given = [tuple(v) for v in (versions or {}).get(gid, {}).get("meta", [])]
-            if _significant(m) != _significant(original.metadata["nbgrader"]) and \
-                    gid not in as_given and _significant(m) not in given:
-                repaired.append(f"nbgrader metadata of {gid} reset to the released values")
-            cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
-        if cell.cell_type != original.cell_type:
-            cell.cell_type = original.cell_type
-            if cell.cell_type == "code":
-                cell["outputs"], cell["execution_count"] = [], None
-            else:
-                cell.pop("outputs", None)
-                cell.pop("execution_count", None)
-            repaired.append(f"cell type of {gid} reset to {original.cell_type}")
-    return repaired
+    from .gradebook import released_versions
+    from .repair import RepairMetadata
+
+    shutil.copyfile(course_root / "gradebook.db", work / "gradebook.db")
+    for step in ("source", "release"):
+        os.symlink(course_root / step, work / step)
+    dest = work / "submitted" / student / name / f"{name}.ipynb"
+    dest.parent.mkdir(parents=True)
+    released = course_root / "release" / name / f"{name}.ipynb"
+    versions = released_versions(course_root, name)
+    edited = _edited_cells(nb, released, versions)
+    as_given = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                if isinstance(c.get("metadata", {}).get("nbgrader"), dict)
+                and c.metadata["nbgrader"].get("grade_id")
+                and c.metadata["nbgrader"].get("locked")} - set(edited)
+    repaired = []
+    if isolation:
+        repair = RepairMetadata(released_path=str(released), versions=versions,
+                                as_given=sorted(as_given))
+        nb, _ = repair.preprocess(nb, {})
+        repaired = repair.repaired
+    nbformat.write(nb, str(dest))
+    return _Staged(work, edited, repaired)
+
+
+def _run_autograde(result: Result, staged: _Staged, course_root: Path, name: str,
+                   student: str, *, timeout: int, isolation: bool, limits: dict | None,
+                   deny_read: list[str]):
+    """Run nbgrader's Autograde on the staged course; returns its config, and keeps its
+    log in ``result.log``.
+
+    Defended (``isolation``): the sandbox kernel and isolated tests (`_defended_config`).
+    Plain: the worker's pooled kernels when enabled. nbgrader's failures are left in the log (read by
+    `_failure_reason`). Afterwards the kernel for this worker's next notebook is booted.
+    """
+    from nbgrader.converters import Autograde, NbGraderException
+
+    work = staged.work
+    config = nbgrader_config(work, timeout=timeout)
+    config.Autograde.force = True
+    env = {}
+    if isolation:
+        env = _defended_config(config, work, course_root, name, timeout, limits, deny_read)
+    elif kernels._state["enabled"]:
+        _pooled_plain_config(config)
+    with capture_log() as (log, buf), _setenv(env):
+        cd = _coursedir(config, name, student)
+        cd.log = log
+        try:
+            Autograde(coursedir=cd, config=config, log=log).start()
+        except NbGraderException:
+            pass  # the log and the missing output say what happened
+        result.log = buf.getvalue()
+    # boot the kernel for this worker's next notebook while this one is finished off
+    with _setenv(env):
+        kernels.prestart(config.Execute.kernel_name if isolation else "python3",
+                         course_root / "source" / name, env, work.parent)
+    return config
+
+
+def _integrity_flags(work: Path, isolation: bool) -> list[str]:
+    """The isolated test runner's flags (integrity.json), defended path only."""
+    report = work / "integrity.json"
+    if isolation and report.exists():
+        return json.loads(report.read_text()).get("flags", [])
+    return []
+
+
+@dataclass
+class _Scores:
+    """What the gradebook holds for one graded submission notebook."""
+
+    score: float
+    max_score: float | None
+    needs_manual: bool
+    cells: list  # [{grade_id, score, auto_score, max_score, needs_manual_grade}]
+
+
+def _read_scores(config, name: str, student: str, graded: Path):
+    """(max_score, `_Scores`) from the private gradebook; `_Scores` is None when nbgrader
+    gave up (no autograded notebook or no submission record: the submission failed)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+        try:
+            sub = gb.find_submission_notebook(name, name, student)
+        except MissingEntry:
+            sub = None
+        max_score = float(sub.max_score) if sub is not None else None
+        if not graded.exists() or sub is None:
+            return max_score, None
+        cells = [{"grade_id": g.name, "score": g.score, "auto_score": g.auto_score,
+                  "max_score": g.max_score,
+                  "needs_manual_grade": bool(g.needs_manual_grade)} for g in sub.grades]
+        return max_score, _Scores(float(sub.score), max_score, bool(sub.needs_manual_grade),
+                                  cells)
+
+
+def _failed_reason(log_text: str, timeout: int, edited: list[str], flags: list[str]) -> str:
+    """The reason of a failed submission: why nbgrader gave up, then what to review."""
+    reason = _failure_reason(log_text, timeout)
+    if edited:
+        flags = [f"edited read-only/test cell(s) {', '.join(edited)}", *flags]
+    if flags:
+        reason += "; flagged for review: " + "; ".join(flags)
+    return reason
+
+
+def _review(graded_nb, titles: dict, cells: list, edited: list[str], flags: list[str], *,
+            timeout: int, isolation: bool) -> tuple[list[str], list[str]]:
+    """(flags, reasons) of a graded submission, before its outputs are written (the
+    feedback page shows the flags); fills in each cell's ``outcome``.
+
+    Edited or deleted locked cells are a flag on the defended path (they were restored or
+    re-inserted) and a plain reason without it; cells that timed out are a reason.
+    """
+    from .gradebook import name_cells
+
+    flags = [name_cells(f, graded_nb, titles) for f in flags]
+    outcomes, timed_out = _cell_outcomes(graded_nb, timeout)
+    for c in cells:
+        c["outcome"] = outcomes.get(c["grade_id"], "")
+    reasons = []
+    if edited:
+        changed = [_titled(e, titles) for e in edited if not e.endswith("(deleted)")]
+        deleted = [_titled(e[:-10], titles) for e in edited if e.endswith("(deleted)")]
+        parts = []
+        if changed:
+            parts.append(f"edited read-only/test cell(s) {', '.join(changed)} were "
+                         "restored from the gradebook")
+        if deleted:
+            parts.append(f"deleted test/read-only cell(s) {', '.join(deleted)} "
+                         + ("were re-inserted" if isolation else "were not graded"))
+        text = "; ".join(parts)
+        if isolation:
+            flags.insert(0, text)
+        else:
+            reasons.append(text)
+    if timed_out:
+        reasons.append(f"timed out after {timeout} s in cell(s) "
+                       f"{', '.join(_titled(g, titles) for g in timed_out)}")
+    return flags, reasons
+
+
+def _write_outputs(result: Result, work: Path, out_dir: Path, name: str, student: str, *,
+                   timeout: int, feedback: bool, flags: list[str], titles: dict,
+                   cells: list) -> list[str]:
+    """Copy the autograded notebook to OUT/autograded/<student>/ and render the feedback
+    page into OUT/feedback/<student>/ (offline); records their paths and the feedback
+    log in ``result``. Returns the problems to add to the reasons."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.converters import GenerateFeedback, NbGraderException
+    from nbgrader.preprocessors import GetGrades
+
+    from .feedback import CachedHTMLExporter, HideHiddenTests, PendingManualGrades, make_offline
+
+    problems = []
+    graded = work / "autograded" / student / name / f"{name}.ipynb"
+    target = out_dir / "autograded" / student / f"{name}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(graded, target)
+    result.autograded = str(target)
+    if not feedback:
+        return problems
+    fconfig = nbgrader_config(work, timeout=timeout)
+    fconfig.GenerateFeedback.force = True
+    fconfig.GenerateFeedback.preprocessors = [
+        HideHiddenTests, GetGrades, PendingManualGrades, CSSHTMLHeaderPreprocessor]
+    fconfig.HideHiddenTests.flags = flags
+    fconfig.PendingManualGrades.pending = [
+        [c["grade_id"], titles.get(c["grade_id"], c["grade_id"]), float(c["max_score"])]
+        for c in cells if c.get("auto_score") is None]
+    fconfig.GenerateFeedback.exporter_class = CachedHTMLExporter
+    with capture_log() as (flog, fbuf):
+        cd = _coursedir(fconfig, name, student)
+        cd.log = flog
+        try:
+            GenerateFeedback(coursedir=cd, config=fconfig, log=flog).start()
+        except NbGraderException:
+            problems.append("feedback page could not be generated")
+        result.log += fbuf.getvalue()
+    html = work / "feedback" / student / name / f"{name}.html"
+    if html.exists():
+        target = out_dir / "feedback" / student / f"{name}.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(html, target)
+        make_offline(target)
+        result.feedback = str(target)
+    return problems
+
+
+def _verdict(flags: list[str], reasons: list[str], graded_nb, titles: dict):
+    """(status, reason) of a graded submission: flagged if anything was flagged; the
+    reasons joined, flags last, cell references named by exercise."""
+    from .gradebook import name_cells
+
+    if flags:
+        reasons = [*reasons, "flagged for review: " + "; ".join(flags)]
+    reasons = [name_cells(r, graded_nb, titles) for r in reasons]
+    return (Status.FLAGGED if flags else Status.GRADED), "; ".join(reasons)
 
 
 def grade_one(course_root: str | Path, name: str, student: str, submission: str | Path,
@@ -351,17 +520,12 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
     Returns:
         A `Result`; problems with the submission are reported in it, never raised.
     """
-    from nbgrader.api import Gradebook, MissingEntry
-    from nbgrader.converters import Autograde, GenerateFeedback, NbGraderException
-    from nbgrader.preprocessors import GetGrades
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    import nbformat
-
-    from .feedback import CachedHTMLExporter, HideHiddenTests, PendingManualGrades, make_offline
-    from .gradebook import exercise_titles, name_cells, released_versions
-
     import warnings
+
+    import nbformat
     from sqlalchemy.exc import SAWarning
+
+    from .gradebook import exercise_titles
 
     # nbgrader's gradebook emits "not in session" SAWarnings per student (jupyter/nbgrader
     # api.py:2229); they are noise for the grader's user
@@ -370,7 +534,7 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
     start = time.monotonic()
     course_root = Path(course_root)
     submission = Path(submission)
-    result = Result(student, name, None, None, "error")
+    result = Result(student, name, None, None, Status.ERROR)
 
     def done(**kw) -> Result:
         for k, v in kw.items():
@@ -380,138 +544,37 @@ def grade_one(course_root: str | Path, name: str, student: str, submission: str 
 
     nb, problem = _read_submission(submission)
     if nb is None:
-        return done(status="invalid", reason=problem)
+        return done(status=Status.INVALID, reason=problem)
 
     work = Path(tempfile.mkdtemp(prefix=f"grade-{student}-", dir=scratch))
     try:
-        shutil.copyfile(course_root / "gradebook.db", work / "gradebook.db")
-        for step in ("source", "release"):
-            os.symlink(course_root / step, work / step)
-        dest = work / "submitted" / student / name / f"{name}.ipynb"
-        dest.parent.mkdir(parents=True)
-        released_path = course_root / "release" / name / f"{name}.ipynb"
-        versions = released_versions(course_root, name)
-        edited = _edited_cells(nb, released_path, versions)
-        as_given = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-                    if isinstance(c.get("metadata", {}).get("nbgrader"), dict)
-                    and c.metadata["nbgrader"].get("grade_id")
-                    and c.metadata["nbgrader"].get("locked")} - set(edited)
-        repaired = _repair_metadata(nb, released_path, versions, as_given) if isolation else []
-        nbformat.write(nb, str(dest))
-
-        config = nbgrader_config(work, timeout=timeout)
-        config.Autograde.force = True
-        env = {}
-        if isolation:
-            env = _defended_config(config, work, course_root, name, timeout, limits,
-                                   list(deny_read or []) + [str(submission.parent.parent)])
-        elif kernels._state["enabled"]:
-            _pooled_plain_config(config)
-        with capture_log() as (log, buf), _setenv(env):
-            cd = _coursedir(config, name, student)
-            cd.log = log
-            try:
-                Autograde(coursedir=cd, config=config, log=log).start()
-            except NbGraderException:
-                pass  # the log and the missing output say what happened
-            log_text = buf.getvalue()
-        result.log = log_text
-        # boot the kernel for this worker's next notebook while this one is finished off
-        with _setenv(env):
-            kernels.prestart(config.Execute.kernel_name if isolation else "python3",
-                             course_root / "source" / name, env, work.parent)
-        flags = []
-        report = work / "integrity.json"
-        if isolation and report.exists():
-            flags = json.loads(report.read_text()).get("flags", [])
-        flags = repaired + flags
+        staged = _stage(work, course_root, name, student, nb, isolation=isolation)
+        config = _run_autograde(
+            result, staged, course_root, name, student, timeout=timeout, isolation=isolation,
+            limits=limits, deny_read=list(deny_read or []) + [str(submission.parent.parent)])
+        flags = staged.repaired + _integrity_flags(work, isolation)
 
         graded = work / "autograded" / student / name / f"{name}.ipynb"
-        with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
-            try:
-                sub = gb.find_submission_notebook(name, name, student)
-            except MissingEntry:
-                sub = None
-            max_score = float(sub.max_score) if sub is not None else None
-            if not graded.exists() or sub is None:
-                reason = _failure_reason(log_text, timeout)
-                if edited:
-                    flags.insert(0, f"edited read-only/test cell(s) {', '.join(edited)}")
-                if flags:
-                    reason += "; flagged for review: " + "; ".join(flags)
-                return done(status="failed", reason=reason, max_score=max_score)
-            cells = [{"grade_id": g.name, "score": g.score, "auto_score": g.auto_score,
-                      "max_score": g.max_score,
-                      "needs_manual_grade": bool(g.needs_manual_grade)} for g in sub.grades]
-            score, needs_manual = float(sub.score), bool(sub.needs_manual_grade)
+        max_score, scores = _read_scores(config, name, student, graded)
+        if scores is None:
+            return done(status=Status.FAILED, max_score=max_score,
+                        reason=_failed_reason(result.log, timeout, staged.edited, flags))
 
         graded_nb = nbformat.read(str(graded), as_version=4)
         titles = exercise_titles(nbformat.read(
             str(course_root / "source" / name / f"{name}.ipynb"), as_version=4))
-        nb_for_names = graded_nb
-        flags = [name_cells(f, graded_nb, titles) for f in flags]
-        outcomes, timed_out = _cell_outcomes(graded_nb, timeout)
-        for c in cells:
-            c["outcome"] = outcomes.get(c["grade_id"], "")
-        reasons = []
-        if edited:
-            changed = [_titled(e, titles) for e in edited if not e.endswith("(deleted)")]
-            deleted = [_titled(e[:-10], titles) for e in edited if e.endswith("(deleted)")]
-            parts = []
-            if changed:
-                parts.append(f"edited read-only/test cell(s) {', '.join(changed)} were "
-                             "restored from the gradebook")
-            if deleted:
-                parts.append(f"deleted test/read-only cell(s) {', '.join(deleted)} "
-                             + ("were re-inserted" if isolation else "were not graded"))
-            text = "; ".join(parts)
-            if isolation:
-                flags.insert(0, text)
-            else:
-                reasons.append(text)
-        if timed_out:
-            reasons.append(f"timed out after {timeout} s in cell(s) "
-                           f"{', '.join(_titled(g, titles) for g in timed_out)}")
-        result.cells = cells
-
+        flags, reasons = _review(graded_nb, titles, scores.cells, staged.edited, flags,
+                                 timeout=timeout, isolation=isolation)
+        result.cells = scores.cells
         if out_dir is not None:
-            out_dir = Path(out_dir)
-            target = out_dir / "autograded" / student / f"{name}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(graded, target)
-            result.autograded = str(target)
-        if feedback and out_dir is not None:
-            fconfig = nbgrader_config(work, timeout=timeout)
-            fconfig.GenerateFeedback.force = True
-            fconfig.GenerateFeedback.preprocessors = [
-                HideHiddenTests, GetGrades, PendingManualGrades, CSSHTMLHeaderPreprocessor]
-            fconfig.HideHiddenTests.flags = flags
-            fconfig.PendingManualGrades.pending = [
-                [c["grade_id"], titles.get(c["grade_id"], c["grade_id"]), float(c["max_score"])]
-                for c in cells if c.get("auto_score") is None]
-            fconfig.GenerateFeedback.exporter_class = CachedHTMLExporter
-            with capture_log() as (flog, fbuf):
-                cd = _coursedir(fconfig, name, student)
-                cd.log = flog
-                try:
-                    GenerateFeedback(coursedir=cd, config=fconfig, log=flog).start()
-                except NbGraderException:
-                    reasons.append("feedback page could not be generated")
-                result.log += fbuf.getvalue()
-            html = work / "feedback" / student / name / f"{name}.html"
-            if html.exists():
-                target = out_dir / "feedback" / student / f"{name}.html"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(html, target)
-                make_offline(target)
-                result.feedback = str(target)
-        if flags:
-            reasons.append("flagged for review: " + "; ".join(flags))
-        reasons = [name_cells(r, nb_for_names, titles) for r in reasons]
-        return done(status="flagged" if flags else "graded", score=score, max_score=max_score,
-                    needs_manual_grade=needs_manual, reason="; ".join(reasons))
+            reasons += _write_outputs(result, work, Path(out_dir), name, student,
+                                      timeout=timeout, feedback=feedback, flags=flags,
+                                      titles=titles, cells=scores.cells)
+        status, reason = _verdict(flags, reasons, graded_nb, titles)
+        return done(status=status, score=scores.score, max_score=max_score,
+                    needs_manual_grade=scores.needs_manual, reason=reason)
     except Exception:
-        return done(status="error", reason="grader error: " +
+        return done(status=Status.ERROR, reason="grader error: " +
                     traceback.format_exc(limit=3).strip().splitlines()[-1])
     finally:
         if not keep:
@@ -566,7 +629,7 @@ def discover(submissions: str | Path, names: Iterable[str]):
             else:
                 others = [p for p in present if p[:-6] not in names]
                 hint = f" (found {', '.join(others)}: wrong file name?)" if others else ""
-                missing.append(Result(entry.name, name, 0.0, None, "missing",
+                missing.append(Result(entry.name, name, 0.0, None, Status.MISSING,
                                       f"no {name}.ipynb submitted{hint}"))
     return todo, missing, warnings
 
@@ -594,7 +657,7 @@ def _plan(found, names, students, staging: Path):
                 continue
             others = [f for f in found.empty.get(student, []) if f[:-6] not in names]
             hint = f" (found {', '.join(others)}: wrong file name?)" if others else ""
-            missing.append(Result(student, name, 0.0, None, "missing",
+            missing.append(Result(student, name, 0.0, None, Status.MISSING,
                                   f"no {name}.ipynb submitted{hint}"))
     return todo, missing, found.warnings
 
@@ -624,7 +687,7 @@ def _worker_main(conn, env: dict, log_path: str) -> None:
         try:
             res = grade_one(**task)
         except BaseException:  # never let one submission take the worker down
-            res = Result(task["student"], task["name"], None, None, "error",
+            res = Result(task["student"], task["name"], None, None, Status.ERROR,
                          "grader error: " + traceback.format_exc(limit=3).strip()
                          .splitlines()[-1])
         conn.send(asdict(res))
@@ -895,13 +958,13 @@ class LocalPool:
                         code = w.proc.exitcode
                         w.kill()
                         workers[i] = _Worker(ctx, env)
-                        yield Result(t.student, t.notebook, None, None, "failed",
+                        yield Result(t.student, t.notebook, None, None, Status.FAILED,
                                      f"the grading process died (exit code {code}) while "
                                      "grading this notebook")
                     elif now - w.started > t.deadline:
                         w.kill()
                         workers[i] = _Worker(ctx, env)
-                        yield Result(t.student, t.notebook, None, None, "failed",
+                        yield Result(t.student, t.notebook, None, None, Status.FAILED,
                                      f"grading took longer than {t.deadline:.0f} s and was "
                                      "stopped (a hang no cell timeout could interrupt)",
                                      seconds=round(now - w.started, 2))
