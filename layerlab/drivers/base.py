@@ -107,14 +107,19 @@ class Usage:
     physical: int = 0  # bytes this snapshot's own data occupies in the backing store
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Snapshot:
+    """One snapshot, as small as it can be: an Engine keeps one per image layer and two per
+    container in its saved state. A committed snapshot stores only its own layer; the levels
+    below it come from its parent chain (:meth:`StorageDriver._lowers`), unless it was prepared
+    on a flattened ``lower``, which it keeps."""
+
     key: str
     kind: Kind
     parent: str | None
-    fs: MergedView                   # the merged view (a RootFS for active snapshots)
+    fs: RootFS | None = None         # active snapshots and views: their files
     layer: Layer | None = None       # committed: this snapshot's own changeset
-    lowers: tuple = ()               # the levels below it, top first (layers, or one flat tree)
+    lower: object = None             # the flattened level it was prepared on, if any
 
 
 INIT_SUFFIX = "-init"            # moby: a container's init layer is ``<id>-init``
@@ -230,10 +235,9 @@ class NaiveDiff:
 
     def changes(self, key: str) -> list[_changes.Change]:
         snap = self._snap(key)
-        old = self._parent_view(snap)
         if isinstance(snap.fs, RootFS):
             return _changes.changes(snap.fs)  # same answer as naive_changes, at the cost of the change
-        return naive_changes(snap.fs, old)
+        return naive_changes(self.fs(key), self._parent_view(snap))
 
     def diff_size(self, key: str) -> int:
         snap = self._snap(key)
@@ -336,8 +340,17 @@ class StorageDriver(NaiveDiff):
     def _parent_view(self, snap: Snapshot) -> MergedView:
         if snap.parent is None:
             return MergedView([])
+        return self.fs(snap.parent)
+
+    def _lowers(self, snap: Snapshot) -> tuple:
+        """The levels below ``snap``'s own, top first: the flattened level it was prepared on,
+        else its parent's layer and the parent's lowers."""
+        if snap.lower is not None:
+            return (snap.lower,)
+        if snap.parent is None:
+            return ()
         p = self._snap(snap.parent)
-        return MergedView([p.layer, *p.lowers]) if p.layer is not None else MergedView([])
+        return (p.layer, *self._lowers(p))
 
     def _lowers_of(self, parent: str | None) -> tuple:
         """The levels a snapshot prepared on ``parent`` sees below its own, top first."""
@@ -346,7 +359,7 @@ class StorageDriver(NaiveDiff):
         p = self._snap(parent)
         if p.kind != Kind.COMMITTED:
             raise Conflict(f"parent snapshot {parent} is not committed")
-        return (p.layer, *p.lowers)
+        return (p.layer, *self._lowers(p))
 
     def __contains__(self, key: str) -> bool:
         return key in self.snapshots
@@ -354,12 +367,14 @@ class StorageDriver(NaiveDiff):
     def _new_active(self, key: str, parent: str | None, kind: Kind, lower=None) -> MountSpec:
         if key in self.snapshots:
             raise Conflict(f"snapshot {key} already exists")
-        lowers = self._lowers_of(parent)
         self._check_lowers(self._depth(parent))
         if lower is not None and parent is not None:
-            lowers = (lower,)
+            self._lowers_of(parent)                  # the parent must exist and be committed
+            lowers: tuple = (lower,)
+        else:
+            lower, lowers = None, self._lowers_of(parent)
         fs = self.rootfs_class(list(lowers), clock=self.clock, read_only=kind == Kind.VIEW)
-        self.snapshots[key] = Snapshot(key, kind, parent, fs, None, lowers)
+        self.snapshots[key] = Snapshot(key, kind, parent, fs, None, lower)
         return self.mounts(key)
 
     def prepare(self, key: str, parent: str | None = None, *, lower=None) -> MountSpec:
@@ -381,8 +396,7 @@ class StorageDriver(NaiveDiff):
             raise Conflict(f"snapshot {name} already exists")
         layer = snap.fs.upper.freeze()
         del self.snapshots[key]
-        fs = MergedView([layer, *snap.lowers])
-        self.snapshots[name] = Snapshot(name, Kind.COMMITTED, snap.parent, fs, layer, snap.lowers)
+        self.snapshots[name] = Snapshot(name, Kind.COMMITTED, snap.parent, None, layer, snap.lower)
         if key in self._cache_ids:
             self._cache_ids[name] = self._cache_ids.pop(key)
 
@@ -394,14 +408,8 @@ class StorageDriver(NaiveDiff):
         applying reads none of the layer's files."""
         if name in self.snapshots:
             raise Conflict(f"snapshot {name} already exists")
-        lowers = ()
-        if parent is not None:
-            p = self._snap(parent)
-            if p.kind != Kind.COMMITTED:
-                raise Conflict(f"parent snapshot {parent} is not committed")
-            lowers = (p.layer, *p.lowers)
-        fs = MergedView([layer, *lowers])
-        self.snapshots[name] = Snapshot(name, Kind.COMMITTED, parent, fs, layer, lowers)
+        self._lowers_of(parent)                      # the parent must exist and be committed
+        self.snapshots[name] = Snapshot(name, Kind.COMMITTED, parent, None, layer)
 
     def diff(self, key: str) -> Layer:
         """The changes of the active snapshot ``key`` as a layer; the snapshot stays as it is
@@ -429,14 +437,18 @@ class StorageDriver(NaiveDiff):
             yield SnapshotInfo(s.key, s.kind, s.parent)
 
     def fs(self, key: str) -> MergedView:
-        """The snapshot's files (a RootFS for active snapshots)."""
-        return self._snap(key).fs
+        """The snapshot's files (a RootFS for active snapshots, a read-only view of a committed
+        one's layer over its lowers)."""
+        snap = self._snap(key)
+        if snap.fs is not None:
+            return snap.fs
+        return MergedView([snap.layer, *self._lowers(snap)])
 
     def usage(self, key: str) -> Usage:
         s = self._snap(key)
         if s.kind == Kind.COMMITTED:
             return Usage(self.layer_size(s.layer), len(s.layer.entries),
-                         self.physical_layers([s.layer, *s.lowers], only_top=True))
+                         self.physical_layers([s.layer, *self._lowers(s)], only_top=True))
         return Usage(self.size_rw(s.fs), len(s.fs.upper.entries),
                      self.physical_container(s.fs))
 

@@ -42,7 +42,7 @@ class Overlay2(OverlayPhysical, StorageDriver):
         so it is compared with its parent."""
         snap = self._snap(key)
         if snap.layer is not None:
-            return naive_changes(snap.fs, self._parent_view(snap))
+            return naive_changes(self.fs(key), self._parent_view(snap))
         return _changes.changes(snap.fs)
 
     # -- layout -------------------------------------------------------------

@@ -28,7 +28,7 @@ class Vfs(StorageDriver):
         snap = self._snap(key)
         if snap.layer is None:
             return naive_changes(snap.fs, snap.fs.lower)
-        return naive_changes(snap.fs, self._parent_view(snap))
+        return naive_changes(self.fs(key), self._parent_view(snap))
 
     def physical_layers(self, layers: Sequence[Layer], only_top: bool = False) -> int:
         layers = list(layers)[::-1]
