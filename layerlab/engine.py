@@ -112,11 +112,9 @@ class Engine:
     @property
     def driver(self):
         """The storage driver (:mod:`layerlab.drivers`). The Engine changes storage only
-        through its verbs: see :meth:`_register`, :meth:`_prepare_rootfs` and :meth:`_remove`."""
+        through its verbs: see :meth:`_register_layers`, :meth:`_prepare_rootfs` and
+        :meth:`_remove`."""
         return self.hooks.driver
-
-    def _register(self, img: Image) -> None:
-        self._register_layers(img.layers)
 
     def _register_layers(self, layers: Sequence[Layer]) -> str | None:
         """moby ``layerStore.Register``: each layer (base first) that the driver does not hold
@@ -135,8 +133,7 @@ class Engine:
         after a build, the layers of steps that ended in no image (a failed build, a stage
         that was not the target) go, top first."""
         d = self.driver
-        keep = {cid for img in self.images_by_id.values() for cid in img.chain_ids}
-        keep |= {cid for c in self.containers.values() for cid in c.image.chain_ids}
+        keep = self._layers_in_use()
         while True:
             parents = {info.parent for info in d.walk()}
             gone = [info.key for info in d.walk() if info.kind == Kind.COMMITTED and info.key not in keep
@@ -146,6 +143,12 @@ class Engine:
             for key in gone:
                 d.remove(key)
 
+    def _layers_in_use(self) -> set[str]:
+        """Chain IDs of the layers some stored image or some container references."""
+        used = {cid for img in self.images_by_id.values() for cid in img.chain_ids}
+        used |= {cid for c in self.containers.values() for cid in c.image.chain_ids}
+        return used
+
     def _prepare_rootfs(self, cid: str, img: Image, now: int, read_only: bool = False) -> RootFS:
         """A new container's root filesystem, made through the driver's verbs as moby's
         ``CreateRWLayer`` makes it: prepare ``<id>-init-active`` on the image's top layer, write
@@ -154,9 +157,9 @@ class Engine:
         seen through its cached flat tree (one level, the same files)."""
         d = self.driver
         d.check_mount_depth(len(img.layers))      # "max depth exceeded" before anything changes
-        self._register(img)
+        top = self._register_layers(img.layers)
         active, init = init_keys(cid)
-        d.prepare(active, img.chain_ids[-1] if img.layers else None, lower=img.flat)
+        d.prepare(active, top, lower=img.flat)
         write_init_layer(d.fs(active), now, img)
         d.commit(init, active)
         d.prepare(cid, init)
@@ -279,7 +282,7 @@ class Engine:
         """Put ``img`` in the image store (the one already there if its ID is known) and
         register its layers with the driver."""
         img = self.images_by_id.setdefault(img.id, img)
-        self._register(img)
+        self._register_layers(img.layers)
         return img
 
     def tag(self, source: str, target: str) -> None:
@@ -438,8 +441,7 @@ class Engine:
                 break
             del self.images_by_id[cur.id]
             out.append({"Deleted": cur.id})
-            in_use = {cid for other in self.images_by_id.values() for cid in other.chain_ids}
-            in_use |= {cid for c in self.containers.values() for cid in c.image.chain_ids}
+            in_use = self._layers_in_use()
             for cid in reversed(cur.chain_ids):
                 if cid in in_use:
                     break
@@ -613,7 +615,7 @@ class Engine:
         """One ``container.Summary`` of ``GET /containers/json`` (``docker ps``). ``container``:
         a reference, or a Container this engine returned (``ps`` lists them: no lookup again)."""
         from . import apidocs
-        c = container if isinstance(container, Container) else self.container(container)
+        c = self._as_container(container)
         return apidocs.container_summary(self, c, size=size)
 
     def image_summaries(self, all: bool = False) -> list[dict]:
@@ -623,7 +625,7 @@ class Engine:
 
     def container_mounts(self, container: str | Container) -> list[dict]:
         """The ``MountPoint`` documents of a container (``.Mounts`` in inspect)."""
-        c = container if isinstance(container, Container) else self.container(container)
+        c = self._as_container(container)
         return list(self.hooks.container_mounts(c))
 
     def layer_chain_ids(self) -> set[str]:
@@ -640,6 +642,11 @@ class Engine:
         out.sort(key=lambda c: -c.created)
         return out
 
+    def _as_container(self, container: str | Container) -> Container:
+        """A Container this engine returned (``ps`` lists them: no lookup again), or one by
+        reference."""
+        return container if isinstance(container, Container) else self.container(container)
+
     def find_container(self, ref: str) -> Container | None:
         """A container by name, ID or unique ID prefix; ``None`` if there is none."""
         try:
@@ -654,7 +661,7 @@ class Engine:
 
     def container_graphdriver(self, container: str | Container) -> dict:
         """``GraphDriver`` of a container's inspect document (the driver's directories)."""
-        c = container if isinstance(container, Container) else self.container(container)
+        c = self._as_container(container)
         return self.hooks.container_graphdriver(c)
 
     def physical_usage(self, images=None, containers=None) -> int:
@@ -746,7 +753,7 @@ class Engine:
 
     def start(self, container: str | Container, stdin: bytes = b"") -> Container:
         """``docker start``; ``stdin`` is what the process reads (``docker run -i``/``start -i``)."""
-        c = container if isinstance(container, Container) else self.container(container)
+        c = self._as_container(container)
         if c.running:
             return c
         self.hooks.on_start(c)

@@ -32,14 +32,14 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
-from .context import BuildContext
 from ..clock import DEFAULT_EPOCH, Clock, IdGenerator
-from .dockerfile import Instruction, expand, key_values, parse, split_words
 from ..errors import BuildError, FsError
-from ..image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, full_reference
 from ..fs.layer import Layer
 from ..fs.rootfs import FlatTree, RootFS
 from ..fs.tree import DIR, FILE, SYMLINK, Node, directory, join, normpath
+from ..image import DEFAULT_PATH, ContainerConfig, HistoryEntry, Image, full_reference
+from .context import BuildContext
+from .dockerfile import Instruction, expand, key_values, parse, split_words
 
 BUILDKIT_COMMENT = "buildkit.dockerfile.v0"
 DEFAULT_SHELL = ("/bin/sh", "-c")
